@@ -1,0 +1,275 @@
+//! Error responses, one body shape per API family.
+//!
+//! - [`Vendor`]: GreenLake's `{debugId, httpStatusCode, errorCode, message}` (`/workspaces/v1`,
+//!   and every GreenLake route without a more specific shape).
+//! - [`Doc`]: the `/workspace-management/v1` document shape `{"error": {code, message, ...}}`.
+//! - OAuth errors (`{error, error_description}`) live in [`crate::sso`].
+//!
+//! Handlers return [`ApiError<F>`] with the flavour of their API; middleware that only knows a
+//! path (faults, rate limits) uses [`error_for_path`].
+
+use std::marker::PhantomData;
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::state::StoreError;
+
+/// An error body shape.
+pub trait Flavor: Send + Sync + 'static {
+    /// Renders the JSON body of `err`.
+    fn body<F>(err: &ApiError<F>) -> serde_json::Value;
+}
+
+/// GreenLake's standard error body (`StandardErrorResponse`).
+#[derive(Debug, Clone, Copy)]
+pub struct Vendor;
+
+/// The `/workspace-management/v1` document's `{"error": {...}}` body.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc;
+
+/// GreenLake `errorCode` for an HTTP status.
+pub fn glp_error_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "HPE_GL_ERROR_BAD_REQUEST",
+        401 => "HPE_GL_ERROR_UNAUTHORIZED",
+        403 => "HPE_GL_ERROR_FORBIDDEN",
+        404 => "HPE_GL_ERROR_NOT_FOUND",
+        405 => "HPE_GL_ERROR_METHOD_NOT_ALLOWED",
+        409 => "HPE_GL_ERROR_CONFLICT",
+        412 => "HPE_GL_ERROR_PRECONDITION_FAILED",
+        413 => "HPE_GL_ERROR_PAYLOAD_TOO_LARGE",
+        415 => "HPE_GL_ERROR_UNSUPPORTED_MEDIA_TYPE",
+        422 => "HPE_GL_ERROR_UNPROCESSABLE_ENTITY",
+        429 => "HPE_GL_ERROR_TOO_MANY_REQUESTS",
+        451 => "HPE_GL_ERROR_UNAVAILABLE_FOR_LEGAL_REASONS",
+        502 => "HPE_GL_ERROR_BAD_GATEWAY",
+        503 => "HPE_GL_ERROR_SERVICE_UNAVAILABLE",
+        504 => "HPE_GL_ERROR_GATEWAY_TIMEOUT",
+        _ => "HPE_GL_ERROR_INTERNAL_SERVER_ERROR",
+    }
+}
+
+/// The `/workspace-management/v1` error `code` for an HTTP status.
+pub fn doc_error_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "BAD_REQUEST",
+        401 => "UNAUTHORIZED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        409 => "CONFLICT",
+        412 => "PRECONDITION_FAILED",
+        413 => "PAYLOAD_TOO_LARGE",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        422 => "VALIDATION_ERROR",
+        429 => "RATE_LIMITED",
+        451 => "UNAVAILABLE_FOR_LEGAL_REASONS",
+        503 => "SERVICE_UNAVAILABLE",
+        _ => "INTERNAL_ERROR",
+    }
+}
+
+fn debug_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl Flavor for Vendor {
+    fn body<F>(err: &ApiError<F>) -> serde_json::Value {
+        let message = match &err.field {
+            Some(field) if !err.message.starts_with(field.as_str()) => {
+                format!("{field}: {}", err.message)
+            }
+            _ => err.message.clone(),
+        };
+        json!({
+            "debugId": debug_id(),
+            "httpStatusCode": err.status.as_u16(),
+            "errorCode": glp_error_code(err.status),
+            "message": message,
+        })
+    }
+}
+
+impl Flavor for Doc {
+    fn body<F>(err: &ApiError<F>) -> serde_json::Value {
+        let mut e = json!({
+            "code": err.code.unwrap_or_else(|| match (err.status.as_u16(), &err.field) {
+                (400, Some(_)) => "VALIDATION_ERROR",
+                _ => doc_error_code(err.status),
+            }),
+            "message": match &err.field {
+                Some(f) => format!("{f}: {}", err.message),
+                None => err.message.clone(),
+            },
+        });
+        if let Some(field) = &err.field {
+            e["details"] = json!([{"field": field, "issue": err.message}]);
+        }
+        json!({ "error": e })
+    }
+}
+
+/// An API error in the shape of flavour `F`.
+#[derive(Debug)]
+pub struct ApiError<F = Vendor> {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Message naming the field or rule.
+    pub message: String,
+    /// Extra headers (`WWW-Authenticate`, rate-limit headers...).
+    pub headers: HeaderMap,
+    /// A specific error code (document view: `DUPLICATE_NAME`...); default from the status.
+    pub code: Option<&'static str>,
+    /// The field at fault, when the error is about one.
+    pub field: Option<String>,
+    _flavor: PhantomData<F>,
+}
+
+impl<F: Flavor> ApiError<F> {
+    /// An error with `status` and `message`.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            headers: HeaderMap::new(),
+            code: None,
+            field: None,
+            _flavor: PhantomData,
+        }
+    }
+
+    /// Names the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Sets a specific error code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// 400.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 422.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// 403.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// Adds a header (silently skipped if the value is not a valid header value).
+    pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.insert(name, v);
+        }
+        self
+    }
+
+    /// Re-labels the error with another flavour (same status, message and headers).
+    pub fn into_flavor<G: Flavor>(self) -> ApiError<G> {
+        ApiError {
+            status: self.status,
+            message: self.message,
+            headers: self.headers,
+            code: self.code,
+            field: self.field,
+            _flavor: PhantomData,
+        }
+    }
+}
+
+impl<F: Flavor> IntoResponse for ApiError<F> {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status, Json(F::body(&self))).into_response();
+        resp.headers_mut().extend(self.headers);
+        resp
+    }
+}
+
+impl<F: Flavor> From<StoreError> for ApiError<F> {
+    fn from(e: StoreError) -> Self {
+        let status = match &e {
+            StoreError::NotFound(_) | StoreError::NotManaged { .. } | StoreError::NotATenant(_) => {
+                StatusCode::NOT_FOUND
+            }
+            StoreError::NameTaken(_)
+            | StoreError::CapReached { .. }
+            | StoreError::HasDevices { .. }
+            | StoreError::HasTenants { .. } => StatusCode::CONFLICT,
+        };
+        let message = match &e {
+            // Do not reveal that a tenant exists under another MSP.
+            StoreError::NotManaged { tenant, .. } => format!("tenant {tenant} not found"),
+            StoreError::NotFound(id) => format!("tenant {id} not found"),
+            other => other.to_string(),
+        };
+        let code = match &e {
+            StoreError::NameTaken(_) => Some("DUPLICATE_NAME"),
+            StoreError::CapReached { .. } => Some("TENANT_LIMIT_REACHED"),
+            StoreError::HasDevices { .. } | StoreError::HasTenants { .. } => {
+                Some("WORKSPACE_NOT_EMPTY")
+            }
+            _ => None,
+        };
+        let mut err = Self::new(status, message);
+        err.code = code;
+        err
+    }
+}
+
+/// Which error family a request path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// OAuth token endpoints.
+    OAuth,
+    /// `/workspace-management/v1`.
+    Doc,
+    /// Everything else GreenLake.
+    Vendor,
+}
+
+impl Family {
+    /// The family serving `path`.
+    pub fn of(path: &str) -> Self {
+        if path.starts_with("/workspace-management/") {
+            Family::Doc
+        } else if path.starts_with("/authorization/") || path.starts_with("/as/") {
+            Family::OAuth
+        } else {
+            Family::Vendor
+        }
+    }
+}
+
+/// An error response in the shape the API at `path` uses (for middleware).
+pub fn error_for_path(
+    path: &str,
+    status: StatusCode,
+    message: &str,
+    headers: HeaderMap,
+) -> Response {
+    let mut resp = match Family::of(path) {
+        Family::Doc => ApiError::<Doc>::new(status, message).into_response(),
+        Family::Vendor => ApiError::<Vendor>::new(status, message).into_response(),
+        Family::OAuth => crate::sso::OAuthError::for_status(status, message).into_response(),
+    };
+    resp.headers_mut().extend(headers);
+    resp
+}

@@ -1,0 +1,92 @@
+//! Request extractors whose rejections use the API's own error shape instead of axum's plain
+//! text: a JSON body ([`JsonBody`]) and raw query parameters ([`QueryParams`]).
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use bytes::Bytes;
+
+use crate::error::{ApiError, Flavor};
+
+/// A JSON request body, parsed but not yet validated. Oversized bodies answer 413, bodies that
+/// are not JSON answer 400, both in flavour `F`.
+#[derive(Debug)]
+pub struct JsonBody<F>(pub serde_json::Value, pub PhantomData<F>);
+
+impl<S: Send + Sync, F: Flavor> FromRequest<S> for JsonBody<F> {
+    type Rejection = ApiError<F>;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
+            let status = rej.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(status, "request body is larger than the mock's limit")
+            } else {
+                ApiError::bad_request(format!("request body could not be read: {rej}"))
+            }
+        })?;
+        if bytes.is_empty() {
+            return Err(ApiError::bad_request(
+                "request body is required (a JSON object)",
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
+        if !value.is_object() {
+            return Err(ApiError::bad_request("request body must be a JSON object"));
+        }
+        Ok(JsonBody(value, PhantomData))
+    }
+}
+
+/// Query parameters as name/value pairs (repeated names kept). A query that does not decode
+/// answers 400 in flavour `F`.
+#[derive(Debug, Default)]
+pub struct QueryParams<F>(pub Vec<(String, String)>, pub PhantomData<F>);
+
+impl<F: Flavor> QueryParams<F> {
+    /// The last value of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// An optional integer parameter within `min..=max`, defaulting to `default`; a violation
+    /// answers `status` naming the parameter.
+    pub fn bounded(
+        &self,
+        name: &str,
+        default: usize,
+        min: usize,
+        max: usize,
+        status: StatusCode,
+    ) -> Result<usize, ApiError<F>> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        let issue = match raw.trim().parse::<i128>() {
+            Ok(v) if v >= min as i128 && v <= max as i128 => return Ok(v as usize),
+            Ok(v) if max == usize::MAX => format!("must be at least {min}, got {v}"),
+            Ok(v) => format!("must be between {min} and {max}, got {v}"),
+            Err(_) => format!("must be an integer, got {raw:?}"),
+        };
+        Err(ApiError::new(status, issue).with_field(name))
+    }
+}
+
+impl<S: Send + Sync, F: Flavor> FromRequestParts<S> for QueryParams<F> {
+    type Rejection = ApiError<F>;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).map_err(|e| {
+            ApiError::bad_request(format!("query string could not be decoded: {e}"))
+        })?;
+        Ok(QueryParams(pairs, PhantomData))
+    }
+}

@@ -1,0 +1,159 @@
+//! Fixture files: the YAML world a mock starts from, plus its settings (TTLs, caps, limits).
+//!
+//! ```yaml
+//! settings:                 # every key optional; defaults shown
+//!   token_ttl_secs: 900            # workspace-issuer client_credentials tokens
+//!   exchange_ttl_secs: 900         # RFC 8693 exchanged (tenant) tokens
+//!   legacy_token_ttl_secs: 7200    # /as/token.oauth2 client_credentials tokens
+//!   tenant_cap: 1000               # per-MSP tenant cap unless the MSP sets its own
+//!   journal_capacity: 10000        # requests kept by /__admin/requests
+//!   max_body_bytes: 65536          # larger request bodies get 413
+//!   signing_key_pem: null          # RSA private key (PEM); default: the embedded test key
+//!   rate_limits:
+//!     window_secs: 60
+//!     per_client: 5000             # calls per window per MSP API client
+//!     per_workspace: 1000          # calls per window per tenant-token workspace
+//!     tenant_create: 10            # tenant creations per window per client
+//! msps:
+//!   - workspace_id: 3f1c...        # uuid
+//!     name: Demo MSP
+//!     client_id: demo-msp-client
+//!     client_secret: demo-msp-secret
+//!     email: ops@demo-msp.example.com
+//!     tenant_cap: 1000             # optional
+//!     tenants:
+//!       - id: 6b0e...
+//!         name: Acme Retail
+//!         devices:
+//!           - { serial_number: SG1234, mac_address: "00:11:22:33:44:55", model: AP-635, name: ap-1, status: ONLINE }
+//! nsa: {}                   # reserved for the Ivanti nSA section
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::World;
+
+/// The embedded default world (`fixtures/default.yaml`).
+pub const DEFAULT_FIXTURE: &str = include_str!("../fixtures/default.yaml");
+
+/// A parsed fixture: settings plus the world.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Server settings.
+    #[serde(default)]
+    pub settings: Settings,
+    /// The MSPs with their tenants and devices.
+    #[serde(default)]
+    pub msps: Vec<crate::state::Msp>,
+    /// Ivanti nSA section (reserved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsa: Option<serde_json::Value>,
+}
+
+impl Fixture {
+    /// Parses fixture YAML (JSON is YAML too), checking the world's invariants.
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        let f: Fixture = serde_norway::from_str(text).map_err(|e| format!("fixture: {e}"))?;
+        f.world().check().map_err(|e| format!("fixture: {e}"))?;
+        Ok(f)
+    }
+
+    /// The embedded default world.
+    pub fn default_world() -> Self {
+        // The embedded file is covered by a unit test, so this cannot fail at run time; fall
+        // back to an empty world rather than panic.
+        Self::from_yaml(DEFAULT_FIXTURE).unwrap_or_default()
+    }
+
+    /// The world part of the fixture.
+    pub fn world(&self) -> World {
+        World {
+            msps: self.msps.clone(),
+            nsa: self.nsa.clone(),
+        }
+    }
+}
+
+/// Server settings; every field has a default matching the vendor's documented numbers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Lifetime of client_credentials tokens from the workspace issuer, seconds.
+    pub token_ttl_secs: u64,
+    /// Lifetime of exchanged (tenant) tokens, seconds.
+    pub exchange_ttl_secs: u64,
+    /// Lifetime of client_credentials tokens from the legacy `/as/token.oauth2`, seconds.
+    pub legacy_token_ttl_secs: u64,
+    /// Tenant cap per MSP (unless the MSP sets its own).
+    pub tenant_cap: usize,
+    /// Capacity of the request journal.
+    pub journal_capacity: usize,
+    /// Largest accepted request body, bytes.
+    pub max_body_bytes: usize,
+    /// RSA private key (PEM) used to sign tokens; `None` uses the embedded test key.
+    pub signing_key_pem: Option<String>,
+    /// Rate limits.
+    pub rate_limits: RateLimits,
+    /// Capacity of the verified-token cache.
+    pub token_cache_capacity: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            token_ttl_secs: 900,
+            exchange_ttl_secs: 900,
+            legacy_token_ttl_secs: 7200,
+            tenant_cap: 1000,
+            journal_capacity: 10_000,
+            max_body_bytes: 64 * 1024,
+            signing_key_pem: None,
+            rate_limits: RateLimits::default(),
+            token_cache_capacity: 10_000,
+        }
+    }
+}
+
+/// Request quotas per fixed window (§2/§3 numbers by default).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    /// Window length, seconds.
+    pub window_secs: u64,
+    /// Calls per window per MSP API client.
+    pub per_client: u32,
+    /// Calls per window per workspace reached with a tenant token.
+    pub per_workspace: u32,
+    /// Tenant creations per window per client.
+    pub tenant_create: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            window_secs: 60,
+            per_client: 5000,
+            per_workspace: 1000,
+            tenant_create: 10,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_fixture_parses() {
+        let f = Fixture::from_yaml(DEFAULT_FIXTURE).unwrap();
+        assert!(!f.msps.is_empty());
+        assert!(f.msps[0].tenants.len() >= 3);
+        assert!(f.msps[0].tenants.iter().all(|t| !t.devices.is_empty()));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(Fixture::from_yaml("settings: {tokn_ttl_secs: 3}").is_err());
+    }
+}

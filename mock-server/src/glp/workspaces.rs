@@ -1,0 +1,253 @@
+//! The vendor contract `/workspaces/v1/` (glp-workspaces.yaml): read a workspace and its
+//! contact, list/create/update/delete MSP tenants. camelCase bodies, GreenLake error shape.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::validate::{self, CAMEL, RESTRICTED_COUNTRIES};
+use super::{parse_id, rfc3339};
+use crate::AppState;
+use crate::error::{ApiError, Vendor};
+use crate::extract::{JsonBody, QueryParams};
+use crate::sso::bearer::Caller;
+use crate::state::filter::{self, CAMEL_FIELDS};
+use crate::state::{Address, Tenant, TenantInput, Workspace};
+
+type Error = ApiError<Vendor>;
+type Auth = Caller<Vendor>;
+type Query = QueryParams<Vendor>;
+type Body = JsonBody<Vendor>;
+
+/// The `/workspaces/v1` routes.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/workspaces/v1/workspaces/{workspace_id}",
+            get(get_workspace),
+        )
+        .route(
+            "/workspaces/v1/workspaces/{workspace_id}/contact",
+            get(get_workspace_contact),
+        )
+        .route(
+            "/workspaces/v1/msp-tenants",
+            get(list_msp_tenants).post(create_msp_tenant),
+        )
+        .route(
+            "/workspaces/v1/msp-tenants/{tenant_id}",
+            put(update_msp_tenant).delete(delete_msp_tenant),
+        )
+}
+
+fn resource_uri(id: Uuid) -> String {
+    format!("/workspaces/v1/workspaces/{id}")
+}
+
+fn tenant_json(t: &Tenant) -> Value {
+    let mut v = json!({
+        "id": t.id,
+        "type": "workspace",
+        "workspaceName": t.name,
+        "generation": t.generation,
+        "resourceUri": resource_uri(t.id),
+        "inventoryOwnership": t.inventory_ownership.as_str(),
+    });
+    if let Some(c) = t.created_at {
+        v["createdAt"] = json!(rfc3339(c));
+    }
+    if let Some(u) = t.updated_at {
+        v["updatedAt"] = json!(rfc3339(u));
+    }
+    if let Some(by) = &t.created_by {
+        v["createdBy"] = json!(by);
+    }
+    v
+}
+
+fn address_json(a: &Address) -> Value {
+    let mut v = json!({ "countryCode": a.country_code });
+    for (k, f) in [
+        ("streetAddress", &a.street_address),
+        ("streetAddressComplement", &a.street_address_complement),
+        ("city", &a.city),
+        ("stateOrRegion", &a.state_or_region),
+        ("zip", &a.zip),
+    ] {
+        if let Some(s) = f {
+            v[k] = json!(s);
+        }
+    }
+    v
+}
+
+/// The workspace `id` if the caller may see it, else 404 (ids of others cannot be probed).
+fn visible_workspace(state: &AppState, auth: &Auth, id: Uuid) -> Result<Workspace, Error> {
+    if auth.may_see(state, id)
+        && let Some(w) = state.store.workspace(id)
+    {
+        return Ok(w);
+    }
+    Err(Error::not_found(format!("workspace {id} not found")))
+}
+
+/// `GET /workspaces/v1/workspaces/{workspaceId}`.
+async fn get_workspace(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let id = parse_id(&raw, "workspaceId", StatusCode::UNPROCESSABLE_ENTITY)?;
+    let body = match visible_workspace(&state, &auth, id)? {
+        Workspace::Msp(m) => {
+            let created = m.created_at.map(rfc3339);
+            json!({
+                "id": m.workspace_id,
+                "type": "workspace",
+                "workspaceName": m.name,
+                "workspaceType": "MSP",
+                "generation": 0,
+                "createdAt": created,
+                "updatedAt": created,
+                "createdBy": m.email,
+                "resourceUri": resource_uri(m.workspace_id),
+            })
+        }
+        Workspace::Tenant { tenant, .. } => {
+            let mut v = tenant_json(&tenant);
+            v["workspaceType"] = json!("MSP_TENANT");
+            if let Some(o) = v.as_object_mut() {
+                o.remove("inventoryOwnership");
+            }
+            v
+        }
+    };
+    Ok(Json(body))
+}
+
+/// `GET /workspaces/v1/workspaces/{workspaceId}/contact`.
+async fn get_workspace_contact(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let id = parse_id(&raw, "workspaceId", StatusCode::UNPROCESSABLE_ENTITY)?;
+    let (email, phone, address) = match visible_workspace(&state, &auth, id)? {
+        Workspace::Msp(m) => (Some(m.email), m.phone_number, m.address),
+        Workspace::Tenant { tenant, .. } => (tenant.email, tenant.phone_number, tenant.address),
+    };
+    let mut v = json!({ "resourceUri": format!("{}/contact", resource_uri(id)) });
+    if let Some(e) = email {
+        v["email"] = json!(e);
+    }
+    if let Some(p) = phone {
+        v["phoneNumber"] = json!(p);
+    }
+    if let Some(a) = address {
+        v["address"] = address_json(&a);
+    }
+    Ok(Json(v))
+}
+
+/// `GET /workspaces/v1/msp-tenants`.
+async fn list_msp_tenants(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    query: Query,
+) -> Result<Json<Value>, Error> {
+    let msp = auth.require_msp()?;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let offset = query.bounded("offset", 0, 0, usize::MAX, unprocessable)?;
+    let limit = query.bounded("limit", 300, 1, 300, unprocessable)?;
+    let filter = match query.get("filter") {
+        None => None,
+        Some(f) => Some(
+            filter::parse(f, CAMEL_FIELDS)
+                .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
+        ),
+    };
+    let page = state
+        .store
+        .list_tenants(msp, filter.as_ref(), offset, limit)?;
+    Ok(Json(json!({
+        "offset": page.offset,
+        "count": page.items.len(),
+        "total": page.total,
+        "items": page.items.iter().map(tenant_json).collect::<Vec<_>>(),
+    })))
+}
+
+/// Validates a tenant body: 422 naming the field, 451 for restricted countries.
+fn tenant_body(body: &Value) -> Result<TenantInput, Error> {
+    let input = validate::tenant_input(body, &CAMEL, true)
+        .map_err(|e| Error::unprocessable(e.issue).with_field(e.field))?;
+    if let Some(a) = &input.address
+        && RESTRICTED_COUNTRIES.contains(&a.country_code.as_str())
+    {
+        return Err(Error::new(
+            StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS,
+            format!(
+                "workspaces cannot be created in {} (export restrictions)",
+                a.country_code
+            ),
+        )
+        .with_field("address.countryCode"));
+    }
+    Ok(input)
+}
+
+/// `POST /workspaces/v1/msp-tenants`.
+async fn create_msp_tenant(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    JsonBody(body, ..): Body,
+) -> Result<Response, Error> {
+    let msp = auth.require_msp()?;
+    auth.count_tenant_create(&state)?;
+    let input = tenant_body(&body)?;
+    let tenant = state.store.create_tenant(msp, input, state.clock.now())?;
+    let location = resource_uri(tenant.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(json!({ "message": format!("Tenant {} created.", tenant.name) })),
+    )
+        .into_response())
+}
+
+/// `PUT /workspaces/v1/msp-tenants/{tenantId}`.
+async fn update_msp_tenant(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(raw): Path<String>,
+    JsonBody(body, ..): Body,
+) -> Result<Json<Value>, Error> {
+    let msp = auth.require_msp()?;
+    let id = parse_id(&raw, "tenantId", StatusCode::UNPROCESSABLE_ENTITY)?;
+    let input = tenant_body(&body)?;
+    let t = state
+        .store
+        .update_tenant(msp, id, input, state.clock.now())?;
+    Ok(Json(
+        json!({ "message": format!("Tenant {} updated.", t.id) }),
+    ))
+}
+
+/// `DELETE /workspaces/v1/msp-tenants/{tenantId}`.
+async fn delete_msp_tenant(
+    State(state): State<Arc<AppState>>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, Error> {
+    let msp = auth.require_msp()?;
+    let id = parse_id(&raw, "tenantId", StatusCode::BAD_REQUEST)?;
+    state.store.delete_tenant(msp, id)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,170 @@
+//! Rate limiting (429) per API client and per route class, on fixed windows of the mock clock.
+//!
+//! Hand-written rather than `governor`: governor's GCRA spreads a quota evenly (10/minute
+//! becomes one call every 6 s after the burst) and reports no window reset, while GreenLake
+//! documents quotas *per minute* and answers `ratelimit-limit`, `ratelimit-remaining` and
+//! `ratelimit-reset` (seconds until the window resets). A fixed window keyed on the mock clock
+//! gives exactly those numbers, and `POST /__admin/clock/advance` ends a window without sleeping.
+
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use parking_lot::Mutex;
+
+use crate::clock::Clock;
+use crate::fixture::RateLimits;
+
+/// A kind of request counted in its own window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteClass {
+    /// Any API call made with an MSP token (quota per API client).
+    Client,
+    /// Any API call made with a tenant token (quota per workspace).
+    Workspace,
+    /// Tenant creation (quota per MSP).
+    TenantCreate,
+}
+
+/// The quota state after a counted request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Requests left in this window.
+    pub remaining: u32,
+    /// Seconds until the window resets (at least 1).
+    pub reset_secs: u64,
+}
+
+impl Quota {
+    /// The `ratelimit-*` headers, plus `Retry-After` when `limited`.
+    pub fn headers(&self, limited: bool) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let mut put = |name: &'static str, v: u64| {
+            if let Ok(v) = HeaderValue::from_str(&v.to_string()) {
+                h.insert(HeaderName::from_static(name), v);
+            }
+        };
+        put("ratelimit-limit", self.limit.into());
+        put("ratelimit-remaining", self.remaining.into());
+        put("ratelimit-reset", self.reset_secs);
+        if limited {
+            put("retry-after", self.reset_secs);
+        }
+        h
+    }
+
+    /// The status of a refused request.
+    pub fn status() -> StatusCode {
+        StatusCode::TOO_MANY_REQUESTS
+    }
+}
+
+#[derive(Debug)]
+struct Window {
+    start_ms: i64,
+    count: u32,
+}
+
+/// Most windows kept before ended ones are swept.
+const MAX_WINDOWS: usize = 100_000;
+
+/// Fixed-window counters keyed by (client or workspace, route class).
+#[derive(Debug)]
+pub struct RateLimiter {
+    clock: Clock,
+    config: RateLimits,
+    windows: Mutex<HashMap<(String, RouteClass), Window>>,
+}
+
+impl RateLimiter {
+    /// A limiter with `config`'s quotas, reading `clock`.
+    pub fn new(clock: Clock, config: RateLimits) -> Self {
+        Self {
+            clock,
+            config,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The quota of a class.
+    pub fn limit_of(&self, class: RouteClass) -> u32 {
+        match class {
+            RouteClass::Client => self.config.per_client,
+            RouteClass::Workspace => self.config.per_workspace,
+            RouteClass::TenantCreate => self.config.tenant_create,
+        }
+    }
+
+    /// Counts one request of `class` for `key`: `Ok` with the quota left, or `Err` with the
+    /// quota when the window is used up (the refused request is not counted).
+    pub fn check(&self, key: &str, class: RouteClass) -> Result<Quota, Quota> {
+        let limit = self.limit_of(class);
+        let window_ms = i64::try_from(self.config.window_secs.max(1))
+            .unwrap_or(60)
+            .saturating_mul(1000);
+        let now = self.clock.now_millis();
+        let mut windows = self.windows.lock();
+        if windows.len() >= MAX_WINDOWS {
+            windows.retain(|_, w| now - w.start_ms < window_ms);
+        }
+        let w = windows.entry((key.to_owned(), class)).or_insert(Window {
+            start_ms: now,
+            count: 0,
+        });
+        if now - w.start_ms >= window_ms {
+            w.start_ms = now;
+            w.count = 0;
+        }
+        let left_ms = (w.start_ms + window_ms - now).max(0);
+        let reset_secs = u64::try_from((left_ms + 999) / 1000).unwrap_or(1).max(1);
+        if w.count >= limit {
+            return Err(Quota {
+                limit,
+                remaining: 0,
+                reset_secs,
+            });
+        }
+        w.count += 1;
+        Ok(Quota {
+            limit,
+            remaining: limit - w.count,
+            reset_secs,
+        })
+    }
+
+    /// Forgets every window.
+    pub fn clear(&self) {
+        self.windows.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_fills_then_resets_when_clock_advances() {
+        let clock = Clock::manual(chrono::Utc::now());
+        let l = RateLimiter::new(
+            clock.clone(),
+            RateLimits {
+                window_secs: 60,
+                per_client: 2,
+                per_workspace: 1,
+                tenant_create: 1,
+            },
+        );
+        assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 1);
+        assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 0);
+        let q = l.check("a", RouteClass::Client).unwrap_err();
+        assert_eq!((q.limit, q.remaining, q.reset_secs), (2, 0, 60));
+        // Other keys and classes have their own windows.
+        assert!(l.check("b", RouteClass::Client).is_ok());
+        assert!(l.check("a", RouteClass::TenantCreate).is_ok());
+        clock.advance(30.0);
+        assert_eq!(l.check("a", RouteClass::Client).unwrap_err().reset_secs, 30);
+        clock.advance(30.0);
+        assert!(l.check("a", RouteClass::Client).is_ok());
+    }
+}

@@ -1,0 +1,127 @@
+//! `msp-mock`: the command-line front of the mock server (flags only; the server is the library).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use msp_mock_server::{AppState, Clock, Fixture, admin};
+use tracing_subscriber::EnvFilter;
+
+const AFTER_HELP: &str = "\
+Examples:
+  msp-mock                                   # default world on http://127.0.0.1:8080
+  msp-mock --listen 127.0.0.1:9000 --fixture world.yaml
+  msp-mock --token-ttl 60 --tenant-cap 5     # short-lived tokens, tiny cap
+  msp-mock --admin-token s3cret              # /__admin needs 'Authorization: Bearer s3cret'
+  RUST_LOG=msp_mock_server=debug,tower_http=debug msp-mock
+
+Admin API (under /__admin): GET health, GET credentials, POST reset, GET clock,
+POST clock/advance {\"seconds\": N}, POST/GET/DELETE faults, GET/DELETE requests,
+GET/PUT state. Specs: GET /openapi/{name}.yaml.";
+
+/// A stateful offline mock of HPE GreenLake SSO, workspaces and MSP tenants.
+#[derive(Debug, Parser)]
+#[command(name = "msp-mock", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Address to listen on (loopback recommended).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MSP_MOCK_LISTEN")]
+    listen: SocketAddr,
+
+    /// YAML fixture (MSPs, credentials, tenants, devices, caps, TTLs, limits) instead of the
+    /// embedded default world.
+    #[arg(long, value_name = "FILE")]
+    fixture: Option<PathBuf>,
+
+    /// Lifetime of every issued token in seconds (default: 900, legacy endpoint 7200).
+    #[arg(long, value_name = "SECS")]
+    token_ttl: Option<u64>,
+
+    /// Maximum tenants per MSP (default: 1000, or the fixture's value).
+    #[arg(long, value_name = "N")]
+    tenant_cap: Option<usize>,
+
+    /// Require 'Authorization: Bearer TOKEN' on /__admin.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "MSP_MOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
+
+    /// RSA private key (PEM) to sign tokens with (default: the embedded test-only key).
+    #[arg(long, value_name = "PEM_FILE")]
+    signing_key: Option<PathBuf>,
+
+    /// Start with a frozen clock that moves only through POST /__admin/clock/advance.
+    #[arg(long)]
+    manual_clock: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+
+    let mut fixture = match &cli.fixture {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading fixture {}", path.display()))?;
+            Fixture::from_yaml(&text).map_err(anyhow::Error::msg)?
+        }
+        None => Fixture::default_world(),
+    };
+    if let Some(ttl) = cli.token_ttl {
+        fixture.settings.token_ttl_secs = ttl;
+        fixture.settings.exchange_ttl_secs = ttl;
+        fixture.settings.legacy_token_ttl_secs = ttl;
+    }
+    if let Some(cap) = cli.tenant_cap {
+        fixture.settings.tenant_cap = cap;
+    }
+    if let Some(path) = &cli.signing_key {
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("reading signing key {}", path.display()))?;
+        fixture.settings.signing_key_pem = Some(pem);
+    }
+    let clock = if cli.manual_clock {
+        Clock::manual(Clock::real().now())
+    } else {
+        Clock::real()
+    };
+
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("binding {}", cli.listen))?;
+    let uri = format!("http://{}", listener.local_addr()?);
+    let state = Arc::new(
+        AppState::new(&fixture, clock, uri.clone(), cli.admin_token.clone())
+            .map_err(anyhow::Error::msg)?,
+    );
+
+    println!("msp-mock listening on {uri}");
+    for m in admin::credentials_of(&state).msps {
+        println!(
+            "  MSP {:?}: workspace_id={} client_id={} client_secret={}",
+            m.name, m.workspace_id, m.client_id, m.client_secret
+        );
+        for t in m.tenants {
+            println!("    tenant {:?}: id={}", t.name, t.id);
+        }
+    }
+    println!("  token URL: {uri}/authorization/v2/oauth2/{{workspace_id}}/token");
+    println!("  admin API: {uri}/__admin/credentials");
+
+    msp_mock_server::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("Ctrl-C received, shutting down");
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,247 @@
+//! The domain model of the mock world: MSP workspaces, their tenants and the tenants' devices.
+//!
+//! These types are both the in-memory state and its serialised form: `GET /__admin/state`
+//! exports a [`World`] as JSON, `PUT /__admin/state` imports one, and a fixture file's
+//! `msps:` section is a [`World`] written in YAML.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything the mock knows about: the MSP workspaces (each with its tenants).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// The MSP workspaces, in fixture order.
+    #[serde(default)]
+    pub msps: Vec<Msp>,
+    /// Ivanti nSA state: reserved for the nSA routes (kept verbatim until they exist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsa: Option<serde_json::Value>,
+}
+
+/// An MSP workspace with its API credential and its tenants.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Msp {
+    /// Workspace id (the `{workspaceId}` of the token URL).
+    pub workspace_id: Uuid,
+    /// Workspace (company) name.
+    pub name: String,
+    /// API client id of the MSP's credential.
+    pub client_id: String,
+    /// API client secret (never printed by `Debug`).
+    pub client_secret: Secret,
+    /// Contact e-mail, also the `createdBy` of tenants created through the API.
+    #[serde(default = "default_email")]
+    pub email: String,
+    /// Per-MSP tenant cap; `None` uses the server-wide cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_cap: Option<usize>,
+    /// When the workspace was created (filled in at load time when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Contact address of the MSP workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Contact phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// The MSP's tenants, in creation order.
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+}
+
+fn default_email() -> String {
+    "admin@msp.example.com".to_owned()
+}
+
+/// A tenant (customer) workspace managed by an MSP.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    /// Workspace id of the tenant.
+    pub id: Uuid,
+    /// Tenant workspace name (`workspaceName`), unique within its MSP.
+    pub name: String,
+    /// Free-text description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Primary e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Who owns devices and subscriptions.
+    #[serde(default)]
+    pub inventory_ownership: InventoryOwnership,
+    /// Company address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Creation time (filled in at load time when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last update time (filled in at load time when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// E-mail of the creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Update counter.
+    #[serde(default)]
+    pub generation: u64,
+    /// Devices assigned to the tenant (a tenant with devices cannot be deleted).
+    #[serde(default)]
+    pub devices: Vec<Device>,
+}
+
+/// A device in a tenant's inventory.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// Device id (generated at load time when absent).
+    #[serde(default = "Uuid::new_v4")]
+    pub id: Uuid,
+    /// Serial number.
+    pub serial_number: String,
+    /// MAC address.
+    #[serde(default)]
+    pub mac_address: String,
+    /// Model name, e.g. `AP-635`.
+    #[serde(default)]
+    pub model: String,
+    /// Device (host) name.
+    #[serde(default)]
+    pub name: String,
+    /// `ONLINE` / `OFFLINE`.
+    #[serde(default = "default_device_status")]
+    pub status: String,
+}
+
+fn default_device_status() -> String {
+    "ONLINE".to_owned()
+}
+
+/// A postal address (the vendor's `NBCcsAddressV2`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Street address.
+    pub street_address: Option<String>,
+    /// Apartment, suite, building (≤ 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_address_complement: Option<String>,
+    /// City (≤ 40).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State or region (≤ 220).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_or_region: Option<String>,
+    /// Postal code (≤ 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+}
+
+/// Who owns a tenant's devices and subscriptions.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InventoryOwnership {
+    /// The MSP owns them (the vendor default).
+    #[default]
+    MspOwnedInventory,
+    /// The customer owns them.
+    CustomerOwnedInventory,
+}
+
+impl InventoryOwnership {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MspOwnedInventory => "MSP_OWNED_INVENTORY",
+            Self::CustomerOwnedInventory => "CUSTOMER_OWNED_INVENTORY",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "MSP_OWNED_INVENTORY" => Some(Self::MspOwnedInventory),
+            "CUSTOMER_OWNED_INVENTORY" => Some(Self::CustomerOwnedInventory),
+            _ => None,
+        }
+    }
+}
+
+/// A secret string: serialised as-is (fixtures and state export need it) but never shown by
+/// `Debug` or `Display`, so it cannot leak into logs.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl Secret {
+    /// The secret value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl World {
+    /// Fills in timestamps missing from a fixture or an imported state with `now`.
+    pub fn fill_defaults(&mut self, now: DateTime<Utc>) {
+        for msp in &mut self.msps {
+            msp.created_at.get_or_insert(now);
+            for t in &mut msp.tenants {
+                let created = *t.created_at.get_or_insert(now);
+                t.updated_at.get_or_insert(created);
+            }
+        }
+    }
+
+    /// Checks the invariants a fixture or an imported state must satisfy: unique MSP workspace
+    /// ids and client ids, globally unique tenant ids, tenant names unique per MSP.
+    pub fn check(&self) -> Result<(), String> {
+        let mut ids = std::collections::HashSet::new();
+        let mut clients = std::collections::HashSet::new();
+        for msp in &self.msps {
+            if !ids.insert(msp.workspace_id) {
+                return Err(format!("workspace id {} appears twice", msp.workspace_id));
+            }
+            if !clients.insert(msp.client_id.as_str()) {
+                return Err(format!("client_id {} appears twice", msp.client_id));
+            }
+            if msp.client_id.is_empty() || msp.client_secret.expose().is_empty() {
+                return Err(format!(
+                    "MSP {} needs a client_id and client_secret",
+                    msp.name
+                ));
+            }
+        }
+        for msp in &self.msps {
+            let mut names = std::collections::HashSet::new();
+            for t in &msp.tenants {
+                if !ids.insert(t.id) {
+                    return Err(format!("workspace id {} appears twice", t.id));
+                }
+                if !names.insert(t.name.as_str()) {
+                    return Err(format!(
+                        "tenant name {:?} appears twice in MSP {}",
+                        t.name, msp.name
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -213,6 +213,15 @@ pub fn lint_spec(spec: &SpecText) -> Vec<Finding> {
     findings
 }
 
+/// Every example place lint checks in a spec: `(JSON pointer, schema, example)`.
+pub fn examples(spec: &SpecText) -> Vec<(String, Value, Value)> {
+    let mut out = Vec::new();
+    if let Ok(json) = serde_norway::from_str::<Value>(&spec.text) {
+        collect_examples(&json, String::new(), &mut out);
+    }
+    out
+}
+
 /// What Rust type a response maps to, as a comparable key.
 fn type_key(response: &Value) -> String {
     let Some(content) = response.get("content").and_then(Value::as_object) else {

@@ -149,6 +149,7 @@ pub fn generate_all(specs: &[SpecText]) -> anyhow::Result<Output> {
         out.insert(format!("{module}.rs"), generate_module(spec)?);
         mod_rs.push_str(&format!(
             "/// Generated from `{}`.\n\
+             #[rustfmt::skip]\n\
              #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]\n\
              pub mod {module};\n",
             spec.display_path

@@ -6,20 +6,26 @@
 //! one from the runtime.
 
 /// Generated from `openapi/central.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod central;
 /// Generated from `openapi/glp-platform.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod glp_platform;
 /// Generated from `openapi/glp-sso.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod glp_sso;
 /// Generated from `openapi/glp-workspace-management.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod glp_workspace_management;
 /// Generated from `openapi/glp-workspaces.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod glp_workspaces;
 /// Generated from `openapi/nsa-msp.yaml`.
+#[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod nsa_msp;

@@ -127,7 +127,6 @@ impl Context {
 
 /// Implements `ClientHooks<Context>` for generated clients: credential in `pre`,
 /// retries and re-authorisation in `exec`.
-#[allow(unused_macros)]
 macro_rules! runtime_hooks {
     ($($client:path),* $(,)?) => {$(
         impl progenitor_client::ClientHooks<$crate::hooks::Context> for $client {
@@ -153,3 +152,12 @@ macro_rules! runtime_hooks {
         }
     )*};
 }
+
+runtime_hooks!(
+    crate::generated::central::Client,
+    crate::generated::glp_platform::Client,
+    crate::generated::glp_sso::Client,
+    crate::generated::glp_workspace_management::Client,
+    crate::generated::glp_workspaces::Client,
+    crate::generated::nsa_msp::Client,
+);

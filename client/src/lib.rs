@@ -7,8 +7,11 @@
 //! - [`retry`]: the 429 / transient / 401 retry policy.
 //! - [`paging`]: paged listings as `Stream`s.
 //! - [`nsa`]: the Ivanti nSA portal session (DSID login) and its hand-written calls.
+//! - [`apis`]: the generated clients as sessions hand them out ([`apis::Glp`], Central, nSA) and
+//!   typed listings over them.
 //! - [`error`]: the runtime's typed [`Error`].
 
+pub mod apis;
 pub mod auth;
 pub mod error;
 pub mod generated;

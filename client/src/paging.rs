@@ -11,7 +11,7 @@
 
 use std::future::Future;
 
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::error::{Error, Result};
 
@@ -59,12 +59,7 @@ struct State<F> {
     done: bool,
 }
 
-fn paged<T, F, Fut>(
-    call: String,
-    limit: u32,
-    mode: Mode,
-    fetch: F,
-) -> impl Stream<Item = Result<T>>
+fn paged<T, F, Fut>(call: String, limit: u32, mode: Mode, fetch: F) -> impl Stream<Item = Result<T>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>>>,
@@ -168,19 +163,17 @@ where
     paged(call.into(), limit, Mode::Numbered, fetch)
 }
 
-/// Boxes a stream for returning from methods (`Send` items only).
-pub(crate) fn boxed<'a, T: Send + 'a>(
-    s: impl Stream<Item = Result<T>> + Send + 'a,
-) -> futures::stream::BoxStream<'a, Result<T>> {
-    s.boxed()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt;
     use std::sync::{Arc, Mutex};
 
-    fn server(data: Vec<u32>, reported_total: Option<u64>, cap: usize) -> impl FnMut(PageRequest) -> futures::future::Ready<Result<Page<u32>>> {
+    fn server(
+        data: Vec<u32>,
+        reported_total: Option<u64>,
+        cap: usize,
+    ) -> impl FnMut(PageRequest) -> futures::future::Ready<Result<Page<u32>>> {
         move |req| {
             let start = (req.offset as usize).min(data.len());
             let end = (start + (req.limit as usize).min(cap)).min(data.len());
@@ -192,10 +185,11 @@ mod tests {
     async fn offset_listing_yields_each_item_once() {
         for n in [0u32, 1, 2, 3, 4, 9, 10, 11] {
             let data: Vec<u32> = (0..n).collect();
-            let got: Vec<u32> = offset_pages("t", 3, server(data.clone(), Some(n as u64), usize::MAX))
-                .try_collect()
-                .await
-                .unwrap();
+            let got: Vec<u32> =
+                offset_pages("t", 3, server(data.clone(), Some(n as u64), usize::MAX))
+                    .try_collect()
+                    .await
+                    .unwrap();
             assert_eq!(got, data, "n={n}");
         }
     }

@@ -98,7 +98,12 @@ pub fn is_idempotent(method: &Method) -> bool {
 /// time is read as one).
 pub fn server_delay(response: &Response, now: SystemTime) -> Option<Duration> {
     let headers = response.headers();
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(v) = text("retry-after") {
         if let Ok(secs) = v.parse::<u64>() {
             return Some(Duration::from_secs(secs));
@@ -109,18 +114,17 @@ pub fn server_delay(response: &Response, now: SystemTime) -> Option<Duration> {
         }
     }
     for name in ["ratelimit-reset", "x-ratelimit-reset"] {
-        if let Some(v) = text(name) {
-            if let Ok(secs) = v.parse::<f64>() {
-                if !secs.is_finite() || secs < 0.0 {
-                    continue;
-                }
-                if secs > 1_000_000_000.0 {
-                    let at = SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs);
-                    return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
-                }
-                return Some(Duration::from_secs_f64(secs));
-            }
+        let Some(secs) = text(name).and_then(|v| v.parse::<f64>().ok()) else {
+            continue;
+        };
+        if !secs.is_finite() || secs < 0.0 {
+            continue;
         }
+        if secs > 1_000_000_000.0 {
+            let at = SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs);
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        }
+        return Some(Duration::from_secs_f64(secs));
     }
     None
 }
@@ -139,7 +143,9 @@ fn classify(result: &reqwest::Result<Response>, method: &Method, now: SystemTime
         Ok(resp) => match resp.status() {
             StatusCode::UNAUTHORIZED => Next::Reauth,
             StatusCode::TOO_MANY_REQUESTS => Next::RateLimited(server_delay(resp, now)),
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
                 if idempotent =>
             {
                 Next::Transient(server_delay(resp, now))
@@ -200,7 +206,10 @@ pub(crate) async fn execute(
                 }
                 Next::RateLimited(hint) => {
                     if rate_limit_retries >= policy.max_rate_limit_retries {
-                        warn!(retries = rate_limit_retries, "429: rate-limit retry budget spent");
+                        warn!(
+                            retries = rate_limit_retries,
+                            "429: rate-limit retry budget spent"
+                        );
                         return result;
                     }
                     rate_limit_retries += 1;
@@ -211,7 +220,10 @@ pub(crate) async fn execute(
                 }
                 Next::Transient(hint) => {
                     if transient_retries >= policy.max_transient_retries {
-                        warn!(retries = transient_retries, "transient failure: retry budget spent");
+                        warn!(
+                            retries = transient_retries,
+                            "transient failure: retry budget spent"
+                        );
                         return result;
                     }
                     transient_retries += 1;
@@ -262,7 +274,10 @@ mod tests {
             let cap = (100u64 << retry.min(20)).min(1000);
             for _ in 0..20 {
                 let d = p.backoff(retry);
-                assert!(d <= Duration::from_millis(cap), "retry {retry}: {d:?} > {cap}ms");
+                assert!(
+                    d <= Duration::from_millis(cap),
+                    "retry {retry}: {d:?} > {cap}ms"
+                );
             }
         }
         // Full jitter actually varies.

@@ -113,9 +113,9 @@ impl Flavor for Doc {
     }
 }
 
-/// An API error in the shape of flavour `F`.
+/// The parts of an [`ApiError`].
 #[derive(Debug)]
-pub struct ApiError<F = Vendor> {
+pub struct ErrorParts {
     /// HTTP status.
     pub status: StatusCode,
     /// Message naming the field or rule.
@@ -126,18 +126,39 @@ pub struct ApiError<F = Vendor> {
     pub code: Option<&'static str>,
     /// The field at fault, when the error is about one.
     pub field: Option<String>,
+}
+
+/// An API error in the shape of flavour `F` (boxed, so `Result<_, ApiError>` stays small).
+#[derive(Debug)]
+pub struct ApiError<F = Vendor> {
+    parts: Box<ErrorParts>,
     _flavor: PhantomData<F>,
+}
+
+impl<F> std::ops::Deref for ApiError<F> {
+    type Target = ErrorParts;
+    fn deref(&self) -> &ErrorParts {
+        &self.parts
+    }
+}
+
+impl<F> std::ops::DerefMut for ApiError<F> {
+    fn deref_mut(&mut self) -> &mut ErrorParts {
+        &mut self.parts
+    }
 }
 
 impl<F: Flavor> ApiError<F> {
     /// An error with `status` and `message`.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
-            status,
-            message: message.into(),
-            headers: HeaderMap::new(),
-            code: None,
-            field: None,
+            parts: Box::new(ErrorParts {
+                status,
+                message: message.into(),
+                headers: HeaderMap::new(),
+                code: None,
+                field: None,
+            }),
             _flavor: PhantomData,
         }
     }
@@ -185,11 +206,7 @@ impl<F: Flavor> ApiError<F> {
     /// Re-labels the error with another flavour (same status, message and headers).
     pub fn into_flavor<G: Flavor>(self) -> ApiError<G> {
         ApiError {
-            status: self.status,
-            message: self.message,
-            headers: self.headers,
-            code: self.code,
-            field: self.field,
+            parts: self.parts,
             _flavor: PhantomData,
         }
     }
@@ -198,7 +215,7 @@ impl<F: Flavor> ApiError<F> {
 impl<F: Flavor> IntoResponse for ApiError<F> {
     fn into_response(self) -> Response {
         let mut resp = (self.status, Json(F::body(&self))).into_response();
-        resp.headers_mut().extend(self.headers);
+        resp.headers_mut().extend(self.parts.headers);
         resp
     }
 }

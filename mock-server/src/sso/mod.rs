@@ -501,13 +501,12 @@ fn tenant_from_resource(resource: &str, audience: Option<&str>) -> Result<Uuid, 
     if let Some(aud) = audience {
         let origin = |s: &str| {
             let s = s.trim_end_matches('/');
-            match s.split_once("://") {
-                Some((scheme, rest)) => Some((
+            s.split_once("://").map(|(scheme, rest)| {
+                (
                     scheme.to_ascii_lowercase(),
                     rest.split('/').next().unwrap_or("").to_ascii_lowercase(),
-                )),
-                None => None,
-            }
+                )
+            })
         };
         if origin(aud).is_none() || origin(aud) != origin(base) {
             return Err(OAuthError::invalid_target(format!(

@@ -1,0 +1,115 @@
+//! Rate limits: 429 with the `ratelimit-*` and `Retry-After` headers, then success once the
+//! window ends on the mock clock (advanced, never slept).
+
+mod common;
+
+use common::*;
+use msp_mock_server::{Clock, MockServer, RateLimits};
+use serde_json::{Value, json};
+
+async fn limited(per_client: u32, tenant_create: u32) -> MockServer {
+    MockServer::builder()
+        .fixture(fixture(SMALL))
+        .clock(Clock::manual(chrono::Utc::now()))
+        .tenant_cap(1000)
+        .rate_limits(RateLimits {
+            window_secs: 60,
+            per_client,
+            per_workspace: 2,
+            tenant_create,
+        })
+        .start()
+        .await
+}
+
+#[tokio::test]
+async fn per_client_limit_answers_429_then_recovers() {
+    let mock = limited(3, 10).await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    for _ in 0..3 {
+        assert_eq!(h.get(&url).send().await.unwrap().status(), 200);
+    }
+    let r = h.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    let hd = r.headers();
+    assert_eq!(hd["ratelimit-limit"], "3");
+    assert_eq!(hd["ratelimit-remaining"], "0");
+    assert_eq!(hd["ratelimit-reset"], "60");
+    assert_eq!(hd["retry-after"], "60");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["errorCode"], "HPE_GL_ERROR_TOO_MANY_REQUESTS");
+    assert_eq!(v["httpStatusCode"], 429);
+    // Another client has its own quota.
+    let other = bearer_http(&other_token(&mock).await);
+    assert_eq!(other.get(&url).send().await.unwrap().status(), 200);
+    // Half the window later: still limited, reset counts down.
+    mock.clock().advance(30.0);
+    let r = h.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-reset"], "30");
+    // Window over: success.
+    mock.clock().advance(30.0);
+    assert_eq!(h.get(&url).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn tenant_creation_has_its_own_class() {
+    let mock = limited(1000, 2).await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    for i in 0..2 {
+        let r = h
+            .post(&url)
+            .json(&json!({"workspaceName": format!("N{i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let r = h
+        .post(&url)
+        .json(&json!({"workspaceName": "N2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-limit"], "2");
+    // The document view shares the creation quota, in its own error shape.
+    let r = h
+        .post(format!(
+            "{}/workspace-management/v1/msp-tenants",
+            mock.uri()
+        ))
+        .json(&json!({"workspace_name": "N2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "RATE_LIMITED"
+    );
+    // Reads are not creation-limited.
+    assert_eq!(h.get(&url).send().await.unwrap().status(), 200);
+    mock.clock().advance(60.0);
+    let r = h
+        .post(&url)
+        .json(&json!({"workspaceName": "N2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn tenant_tokens_are_limited_per_workspace() {
+    let mock = limited(1000, 10).await; // per_workspace: 2
+    let msp = alpha_token(&mock).await;
+    let t = bearer_http(&tenant_token(&mock, &msp, ACME).await);
+    let url = format!("{}/workspaces/v1/workspaces/{ACME}", mock.uri());
+    assert_eq!(t.get(&url).send().await.unwrap().status(), 200);
+    assert_eq!(t.get(&url).send().await.unwrap().status(), 200);
+    assert_eq!(t.get(&url).send().await.unwrap().status(), 429);
+}

@@ -26,7 +26,25 @@
 //!         name: Acme Retail
 //!         devices:
 //!           - { serial_number: SG1234, mac_address: "00:11:22:33:44:55", model: AP-635, name: ap-1, status: ONLINE }
-//! nsa: {}                   # reserved for the Ivanti nSA section
+//! nsa:                      # Ivanti nSA MSP portal (see crate::state::nsa)
+//!   settings:                      # every key optional; defaults shown
+//!     provisioning_secs: 60          # new tenants stay `initializing` this long
+//!     session_idle_secs: 600         # DSID idle timeout
+//!     session_max_secs: 3600         # DSID absolute lifetime
+//!     download_url_ttl_secs: 300     # report download URLs expire after this
+//!     cap_request_auto_approve_secs: null  # set to auto-approve cap requests after N s
+//!     max_reports: 1000              # per MSP; the oldest is dropped beyond it
+//!     max_sessions: 10000
+//!   msps:
+//!     - username: msp-admin@demo-msp.example.com
+//!       password: demo-nsa-password
+//!       realm: null                  # optional: require this realm at login
+//!       name: Demo nSA MSP
+//!       tenant_cap_limit: 10
+//!       subscriptions: [{ id: 6f0b..., category: ZTA, total_users: 1000, display_name: nZTA Advanced }]
+//!       tenants:
+//!         - { sub_domain: acme, name: Acme, user: { username: acme-admin, email: it@acme.example },
+//!             subscriptions: [{ id: 6f0b..., category: ZTA, total_users: 250 }] }
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -46,9 +64,9 @@ pub struct Fixture {
     /// The MSPs with their tenants and devices.
     #[serde(default)]
     pub msps: Vec<crate::state::Msp>,
-    /// Ivanti nSA section (reserved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nsa: Option<serde_json::Value>,
+    /// Ivanti nSA MSP portal accounts, tenants and timing (see [`crate::state::nsa`]).
+    #[serde(default, skip_serializing_if = "crate::state::nsa::NsaWorld::is_empty")]
+    pub nsa: crate::state::nsa::NsaWorld,
 }
 
 impl Fixture {

@@ -8,6 +8,7 @@
 
 pub mod filter;
 pub mod model;
+pub mod nsa;
 
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
@@ -423,7 +424,7 @@ mod tests {
                 phone_number: None,
                 tenants: vec![],
             }],
-            nsa: None,
+            nsa: Default::default(),
         };
         (w, msp)
     }

@@ -17,9 +17,9 @@ pub struct World {
     /// The MSP workspaces, in fixture order.
     #[serde(default)]
     pub msps: Vec<Msp>,
-    /// Ivanti nSA state: reserved for the nSA routes (kept verbatim until they exist).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nsa: Option<serde_json::Value>,
+    /// Ivanti nSA MSP portal state (accounts, tenants, reports; see [`super::nsa`]).
+    #[serde(default, skip_serializing_if = "super::nsa::NsaWorld::is_empty")]
+    pub nsa: super::nsa::NsaWorld,
 }
 
 /// An MSP workspace with its API credential and its tenants.
@@ -207,6 +207,7 @@ impl World {
                 t.updated_at.get_or_insert(created);
             }
         }
+        self.nsa.fill_defaults(now);
     }
 
     /// Checks the invariants a fixture or an imported state must satisfy: unique MSP workspace
@@ -242,6 +243,6 @@ impl World {
                 }
             }
         }
-        Ok(())
+        self.nsa.check()
     }
 }

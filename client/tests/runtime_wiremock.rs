@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use msp_client::{
-    Credentials, Error, ManualClock, MspSession, RetryPolicy, SessionOptions, TenantRef,
-    TimeSource,
+    Credentials, Error, ManualClock, MspSession, RetryPolicy, SessionOptions, TenantRef, TimeSource,
 };
 use serde_json::json;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
@@ -100,7 +99,11 @@ fn fast_retry() -> RetryPolicy {
 }
 
 /// Sends a GET through a session context, as a generated client's hooks would.
-async fn get(ctx: &msp_client::hooks::Context, http: &reqwest::Client, url: String) -> reqwest::Response {
+async fn get(
+    ctx: &msp_client::hooks::Context,
+    http: &reqwest::Client,
+    url: String,
+) -> reqwest::Response {
     let req = http.get(url).build().unwrap();
     ctx.send(http, req, "test call").await.unwrap()
 }
@@ -118,7 +121,11 @@ async fn hundred_concurrent_tenant_calls_perform_one_exchange() {
         .map(|i| {
             let msp = msp.clone();
             // Mix id spellings: all normalise to the same tenant.
-            let id = if i % 2 == 0 { TENANT.to_string() } else { TENANT_HEX.to_string() };
+            let id = if i % 2 == 0 {
+                TENANT.to_string()
+            } else {
+                TENANT_HEX.to_string()
+            };
             tokio::spawn(async move { msp.tenant(TenantRef::Id(id)).await })
         })
         .collect();
@@ -147,10 +154,15 @@ async fn different_tenants_exchange_in_parallel() {
     }
     let msp = MspSession::connect(creds(&server)).await.unwrap();
     let started = Instant::now();
-    let opened = futures::future::join_all(ids.iter().map(|id| msp.tenant(TenantRef::Id(id.clone())))).await;
+    let opened =
+        futures::future::join_all(ids.iter().map(|id| msp.tenant(TenantRef::Id(id.clone())))).await;
     assert!(opened.iter().all(|r| r.is_ok()));
     // Five 500 ms exchanges in series would take 2.5 s.
-    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -165,7 +177,9 @@ async fn tokens_refresh_before_expiry_when_the_clock_moves() {
         .await;
     let clock = ManualClock::starting_2026();
     let options = SessionOptions::default().with_clock(clock.clone());
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let tenant = msp.tenant(TenantRef::Id(TENANT.into())).await.unwrap();
     let ctx = tenant.context();
 
@@ -186,7 +200,14 @@ async fn tokens_refresh_before_expiry_when_the_clock_moves() {
         .unwrap()
         .iter()
         .filter(|r| r.url.path() == "/api")
-        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_string())
+        .map(|r| {
+            r.headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(calls, vec!["Bearer tenant-1", "Bearer tenant-2"]);
     assert_eq!(tenant.token_fetch_count(), 2);
@@ -198,7 +219,10 @@ struct OnlyToken(&'static str);
 
 impl Respond for OnlyToken {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let auth = req.headers.get("authorization").and_then(|v| v.to_str().ok());
+        let auth = req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
         if auth == Some(&format!("Bearer {}", self.0)[..]) {
             ResponseTemplate::new(200).set_body_json(json!({"ok": true}))
         } else {
@@ -219,9 +243,18 @@ async fn a_tenant_401_costs_one_exchange_and_no_msp_reauth() {
         .await;
     let msp = MspSession::connect(creds(&server)).await.unwrap();
     let tenant = msp.tenant(TenantRef::Id(TENANT.into())).await.unwrap();
-    let resp = get(&tenant.context(), tenant.http(), format!("{}/api", server.uri())).await;
+    let resp = get(
+        &tenant.context(),
+        tenant.http(),
+        format!("{}/api", server.uri()),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(count(&server, &exchange_path()).await, 2, "initial + one re-exchange");
+    assert_eq!(
+        count(&server, &exchange_path()).await,
+        2,
+        "initial + one re-exchange"
+    );
     assert_eq!(count(&server, &msp_token_path()).await, 1, "no MSP re-auth");
     assert_eq!(count(&server, "/api").await, 2);
 }
@@ -238,7 +271,12 @@ async fn a_request_is_retried_at_most_once_for_auth() {
         .await;
     let msp = MspSession::connect(creds(&server)).await.unwrap();
     let tenant = msp.tenant(TenantRef::Id(TENANT.into())).await.unwrap();
-    let resp = get(&tenant.context(), tenant.http(), format!("{}/api", server.uri())).await;
+    let resp = get(
+        &tenant.context(),
+        tenant.http(),
+        format!("{}/api", server.uri()),
+    )
+    .await;
     assert_eq!(resp.status(), 401);
     assert_eq!(count(&server, "/api").await, 2);
     assert_eq!(count(&server, &exchange_path()).await, 2);
@@ -251,7 +289,9 @@ struct RefuseSubject(&'static str);
 impl Respond for RefuseSubject {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let body = String::from_utf8_lossy(&req.body);
-        if body.contains(&format!("subject_token={}&", self.0)) || body.ends_with(&format!("subject_token={}", self.0)) {
+        if body.contains(&format!("subject_token={}&", self.0))
+            || body.ends_with(&format!("subject_token={}", self.0))
+        {
             ResponseTemplate::new(401).set_body_json(json!({
                 "error": "invalid_token", "error_description": "subject token expired"
             }))
@@ -282,7 +322,9 @@ async fn an_always_refused_exchange_fails_after_one_msp_renewal() {
     mount_msp_tokens(&server, TokenSeq::new("msp")).await;
     mount_exchange(
         &server,
-        ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant", "error_description": "not your tenant"})),
+        ResponseTemplate::new(400).set_body_json(
+            json!({"error": "invalid_grant", "error_description": "not your tenant"}),
+        ),
     )
     .await;
     let msp = MspSession::connect(creds(&server)).await.unwrap();
@@ -356,9 +398,12 @@ async fn ratelimit_reset_and_http_dates_set_the_wait() {
         first: ResponseTemplate::new(429).insert_header("ratelimit-reset", "7"),
     })
     .await;
-    let msp = MspSession::connect_with(creds(&server), SessionOptions::default().with_clock(clock.clone()))
-        .await
-        .unwrap();
+    let msp = MspSession::connect_with(
+        creds(&server),
+        SessionOptions::default().with_clock(clock.clone()),
+    )
+    .await
+    .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(7)]);
@@ -368,13 +413,17 @@ async fn ratelimit_reset_and_http_dates_set_the_wait() {
     let server = api_server(FirstN {
         n: 1,
         seen: AtomicUsize::new(0),
-        first: ResponseTemplate::new(503).insert_header("Retry-After", now.to_rfc2822().replace("+0000", "GMT")),
+        first: ResponseTemplate::new(503)
+            .insert_header("Retry-After", now.to_rfc2822().replace("+0000", "GMT")),
     })
     .await;
     let clock = ManualClock::new(clock.now());
-    let msp = MspSession::connect_with(creds(&server), SessionOptions::default().with_clock(clock.clone()))
-        .await
-        .unwrap();
+    let msp = MspSession::connect_with(
+        creds(&server),
+        SessionOptions::default().with_clock(clock.clone()),
+    )
+    .await
+    .unwrap();
     get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(12)]);
 }
@@ -388,8 +437,12 @@ async fn retries_stop_at_the_configured_bounds() {
         max_rate_limit_retries: 3,
         ..fast_retry()
     };
-    let options = SessionOptions::default().with_clock(clock.clone()).with_retry(retry);
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(retry);
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 429);
     assert_eq!(count(&server, "/api").await, 4);
@@ -407,8 +460,12 @@ async fn retries_stop_at_the_configured_bounds() {
         max_total_wait: Duration::from_secs(15),
         ..fast_retry()
     };
-    let options = SessionOptions::default().with_clock(clock.clone()).with_retry(retry);
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(retry);
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 429);
     assert_eq!(count(&server, "/api").await, 2);
@@ -417,8 +474,12 @@ async fn retries_stop_at_the_configured_bounds() {
     // A hint beyond max_delay is not waited for at all.
     let clock = ManualClock::starting_2026();
     let server = api_server(ResponseTemplate::new(429).insert_header("Retry-After", "3600")).await;
-    let options = SessionOptions::default().with_clock(clock.clone()).with_retry(fast_retry());
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(fast_retry());
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 429);
     assert_eq!(count(&server, "/api").await, 1);
@@ -431,8 +492,12 @@ async fn retries_stop_at_the_configured_bounds() {
         max_transient_retries: 2,
         ..fast_retry()
     };
-    let options = SessionOptions::default().with_clock(clock.clone()).with_retry(retry);
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(retry);
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 503);
     assert_eq!(count(&server, "/api").await, 3);
@@ -448,8 +513,12 @@ async fn non_idempotent_requests_are_retried_only_when_unprocessed() {
             first: ResponseTemplate::new(status),
         })
         .await;
-        let options = SessionOptions::default().with_clock(clock).with_retry(fast_retry());
-        let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+        let options = SessionOptions::default()
+            .with_clock(clock)
+            .with_retry(fast_retry());
+        let msp = MspSession::connect_with(creds(&server), options)
+            .await
+            .unwrap();
         let req = msp
             .http()
             .post(format!("{}/api", server.uri()))
@@ -457,7 +526,11 @@ async fn non_idempotent_requests_are_retried_only_when_unprocessed() {
             .build()
             .unwrap();
         let resp = msp.context().send(msp.http(), req, "post").await.unwrap();
-        assert_eq!(count(&server, "/api").await, expected_attempts, "POST answered {status}");
+        assert_eq!(
+            count(&server, "/api").await,
+            expected_attempts,
+            "POST answered {status}"
+        );
         let expect_status = if expected_attempts == 1 { status } else { 200 };
         assert_eq!(resp.status().as_u16(), expect_status);
     }
@@ -468,8 +541,12 @@ async fn non_idempotent_requests_are_retried_only_when_unprocessed() {
         first: ResponseTemplate::new(502),
     })
     .await;
-    let options = SessionOptions::default().with_clock(ManualClock::starting_2026()).with_retry(fast_retry());
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
+    let options = SessionOptions::default()
+        .with_clock(ManualClock::starting_2026())
+        .with_retry(fast_retry());
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(count(&server, "/api").await, 2);
@@ -488,10 +565,23 @@ async fn connect_errors_are_retried_even_for_posts() {
         max_transient_retries: 2,
         ..fast_retry()
     };
-    let options = SessionOptions::default().with_clock(clock.clone()).with_retry(retry);
-    let msp = MspSession::connect_with(creds(&server), options).await.unwrap();
-    let req = msp.http().post(format!("http://{dead}/api")).body("{}").build().unwrap();
-    let err = msp.context().send(msp.http(), req, "post to nowhere").await.unwrap_err();
+    let options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(retry);
+    let msp = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap();
+    let req = msp
+        .http()
+        .post(format!("http://{dead}/api"))
+        .body("{}")
+        .build()
+        .unwrap();
+    let err = msp
+        .context()
+        .send(msp.http(), req, "post to nowhere")
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(clock.sleeps().len(), 2);
 }
@@ -506,7 +596,16 @@ async fn token_responses_are_checked() {
         .mount(&server)
         .await;
     let err = MspSession::connect(creds(&server)).await.unwrap_err();
-    assert!(matches!(err, Error::Token { status: Some(200), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Token {
+                status: Some(200),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("access_token"), "{err}");
 
     // 401 invalid_client: error and description surface, secret does not.
@@ -514,18 +613,27 @@ async fn token_responses_are_checked() {
     Mock::given(method("POST"))
         .and(path(msp_token_path()))
         .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "invalid_client", "error_description": "bad secret"})),
+            ResponseTemplate::new(401).set_body_json(
+                json!({"error": "invalid_client", "error_description": "bad secret"}),
+            ),
         )
         .mount(&server)
         .await;
     let err = MspSession::connect(creds(&server)).await.unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("401") && text.contains("invalid_client") && text.contains("bad secret"), "{text}");
+    assert!(
+        text.contains("401") && text.contains("invalid_client") && text.contains("bad secret"),
+        "{text}"
+    );
     assert!(!text.contains(SECRET) && !format!("{err:?}").contains(SECRET));
     // Client credentials go as HTTP Basic, not in the form.
     let reqs = server.received_requests().await.unwrap();
-    let basic = reqs[0].headers.get("authorization").unwrap().to_str().unwrap();
+    let basic = reqs[0]
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(basic.starts_with("Basic "));
     assert!(!String::from_utf8_lossy(&reqs[0].body).contains(SECRET));
 }
@@ -538,9 +646,15 @@ async fn token_calls_time_out() {
     mount_msp_tokens(&server, slow).await;
     let options = SessionOptions::default().with_timeout(Duration::from_millis(300));
     let started = Instant::now();
-    let err = MspSession::connect_with(creds(&server), options).await.unwrap_err();
+    let err = MspSession::connect_with(creds(&server), options)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -560,15 +674,25 @@ async fn tenant_names_resolve_through_the_filter_query() {
     Mock::given(method("GET"))
         .and(path("/workspaces/v1/msp-tenants"))
         .and(query_param("filter", "workspaceName eq 'Nobody'"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"offset": 0, "count": 0, "total": 0, "items": []})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"offset": 0, "count": 0, "total": 0, "items": []})),
+        )
         .mount(&server)
         .await;
     let msp = MspSession::connect(creds(&server)).await.unwrap();
-    let by_name = msp.tenant(TenantRef::Name("O'Brien Ltd".into())).await.unwrap();
+    let by_name = msp
+        .tenant(TenantRef::Name("O'Brien Ltd".into()))
+        .await
+        .unwrap();
     let by_id = msp.tenant(TenantRef::Id(TENANT.into())).await.unwrap();
     assert_eq!(by_name.id(), TENANT_HEX);
     assert_eq!(by_id.uuid(), TENANT.to_lowercase());
-    assert_eq!(count(&server, &exchange_path()).await, 1, "one cache entry per tenant");
+    assert_eq!(
+        count(&server, &exchange_path()).await,
+        1,
+        "one cache entry per tenant"
+    );
     let lookups = server
         .received_requests()
         .await
@@ -577,11 +701,23 @@ async fn tenant_names_resolve_through_the_filter_query() {
         .filter(|r| r.url.path() == "/workspaces/v1/msp-tenants")
         .collect::<Vec<_>>();
     assert_eq!(lookups.len(), 1);
-    assert_eq!(lookups[0].headers.get("authorization").unwrap(), "Bearer msp-1");
+    assert_eq!(
+        lookups[0].headers.get("authorization").unwrap(),
+        "Bearer msp-1"
+    );
 
-    let err = msp.tenant(TenantRef::Name("Nobody".into())).await.unwrap_err();
-    assert!(matches!(err, Error::TenantNotFound(ref n) if n == "Nobody"), "{err:?}");
-    let err = msp.tenant(TenantRef::Id("not-a-uuid".into())).await.unwrap_err();
+    let err = msp
+        .tenant(TenantRef::Name("Nobody".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TenantNotFound(ref n) if n == "Nobody"),
+        "{err:?}"
+    );
+    let err = msp
+        .tenant(TenantRef::Id("not-a-uuid".into()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
 }
 
@@ -608,5 +744,9 @@ async fn secrets_never_show_in_debug_output() {
         assert!(!d.contains("msp-token-value-1"), "{d}");
         assert!(!d.contains("tenant-token-value-1"), "{d}");
     }
-    assert!(dumps[0].contains("client-id"), "non-secret fields still show: {}", dumps[0]);
+    assert!(
+        dumps[0].contains("client-id"),
+        "non-secret fields still show: {}",
+        dumps[0]
+    );
 }

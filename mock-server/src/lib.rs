@@ -55,6 +55,7 @@ pub mod extract;
 pub mod fixture;
 pub mod glp;
 pub mod limits;
+pub mod nsa;
 pub mod sso;
 pub mod state;
 
@@ -139,6 +140,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(sso::router())
         .merge(glp::router())
+        .merge(nsa::router())
         .route("/openapi/{file}", get(admin::openapi_spec))
         .nest("/__admin", admin::router(state.clone()))
         .fallback(not_found)

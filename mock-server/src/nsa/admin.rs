@@ -1,0 +1,136 @@
+//! nSA parts of the admin API: the portal credentials (with a ready DSID) listed by
+//! `GET /__admin/credentials`, and `/__admin/nsa/cap-requests[/{id}/approve|reject]`, which play
+//! Ivanti's side of a tenant-cap increase.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::state::nsa::{DEFAULT_REALM, SIGNIN_URL_NAME};
+
+/// One nSA MSP's portal login, as `GET /__admin/credentials` lists it under `"nsa"`.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+pub struct NsaCredentials {
+    /// MSP name.
+    pub name: String,
+    /// Admin user name for the form login.
+    pub username: String,
+    /// Admin password.
+    pub password: String,
+    /// Realm to post (any non-empty realm works unless the fixture fixes one).
+    pub realm: String,
+    /// The sign-in URL name (`DSSIGNIN`).
+    pub dssignin: String,
+    /// A freshly started session: send `Cookie: DSID=<dsid>`.
+    pub dsid: String,
+    /// The tenant cap in force.
+    pub tenant_cap_limit: usize,
+}
+
+impl std::fmt::Debug for NsaCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NsaCredentials")
+            .field("name", &self.name)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The nSA logins of the current world, each with a new live session.
+pub fn credentials_of(state: &AppState) -> Vec<NsaCredentials> {
+    let now = state.clock.now();
+    state.store.write(|w| {
+        let accounts: Vec<_> = w
+            .nsa
+            .msps
+            .iter()
+            .map(|m| {
+                (
+                    m.name.clone(),
+                    m.username.clone(),
+                    m.password.expose().to_owned(),
+                    m.realm.clone(),
+                    m.tenant_cap_limit,
+                )
+            })
+            .collect();
+        accounts
+            .into_iter()
+            .map(|(name, username, password, realm, cap)| NsaCredentials {
+                dsid: w.nsa.start_session(&username, now),
+                name,
+                username,
+                password,
+                realm: realm.unwrap_or_else(|| DEFAULT_REALM.to_owned()),
+                dssignin: SIGNIN_URL_NAME.to_owned(),
+                tenant_cap_limit: cap,
+            })
+            .collect()
+    })
+}
+
+/// The `/__admin/nsa` routes.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/cap-requests", get(list_cap_requests))
+        .route("/cap-requests/{id}/approve", post(approve))
+        .route("/cap-requests/{id}/reject", post(reject))
+}
+
+async fn list_cap_requests(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let now = state.clock.now();
+    let list = state.store.write(|w| w.nsa.cap_requests(now));
+    Json(json!({
+        "cap_requests": list.iter().map(|(user, r)| {
+            let mut v = json!(r);
+            v["username"] = json!(user);
+            v
+        }).collect::<Vec<_>>()
+    }))
+}
+
+fn decide(state: &AppState, raw: &str, approve_it: bool) -> Response {
+    let Ok(id) = Uuid::try_parse(raw) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": format!("{raw:?} is not a uuid")})),
+        )
+            .into_response();
+    };
+    let now = state.clock.now();
+    match state
+        .store
+        .write(|w| w.nsa.decide_cap_request(id, approve_it, now))
+    {
+        Ok((user, r, cap)) => {
+            let mut v = json!(r);
+            v["username"] = json!(user);
+            v["tenant_cap_limit"] = json!(cap);
+            Json(v).into_response()
+        }
+        Err(f) => {
+            let status = match f.kind {
+                crate::state::nsa::FailKind::NotFound => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            (status, Json(json!({"error": f.message}))).into_response()
+        }
+    }
+}
+
+async fn approve(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    decide(&state, &id, true)
+}
+
+async fn reject(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    decide(&state, &id, false)
+}

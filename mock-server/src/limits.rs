@@ -17,9 +17,9 @@ use crate::fixture::RateLimits;
 /// A kind of request counted in its own window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteClass {
-    /// Any API call made with an MSP token (quota per API client).
+    /// Any API call (quota per API client; an MSP's tenant tokens share its client's quota).
     Client,
-    /// Any API call made with a tenant token (quota per workspace).
+    /// Any API call made with a tenant token (quota per tenant workspace).
     Workspace,
     /// Tenant creation (quota per MSP).
     TenantCreate,

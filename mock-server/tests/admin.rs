@@ -319,3 +319,36 @@ fn cli_help_documents_every_flag() {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
 }
+
+#[test]
+fn cli_starts_prints_credentials_and_serves() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_msp-mock"))
+        .args(["--listen", "127.0.0.1:0", "--admin-token", "t0k"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let uri = first.rsplit(' ').next().unwrap().to_owned();
+    assert!(uri.starts_with("http://127.0.0.1:"), "{first}");
+    let rest: Vec<String> = lines.by_ref().take(4).map(|l| l.unwrap()).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("client_id=demo-msp-client")),
+        "{rest:?}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async {
+        http()
+            .get(format!("{uri}/__admin/health"))
+            .bearer_auth("t0k")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, 200);
+}

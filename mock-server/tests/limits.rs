@@ -113,3 +113,21 @@ async fn tenant_tokens_are_limited_per_workspace() {
     assert_eq!(t.get(&url).send().await.unwrap().status(), 200);
     assert_eq!(t.get(&url).send().await.unwrap().status(), 429);
 }
+
+#[tokio::test]
+async fn tenant_token_calls_count_against_the_msp_client() {
+    let mock = limited(4, 10).await; // per_client 4, per_workspace 2
+    let msp = alpha_token(&mock).await;
+    let m = bearer_http(&msp);
+    let acme = bearer_http(&tenant_token(&mock, &msp, ACME).await);
+    let bravo = bearer_http(&tenant_token(&mock, &msp, BRAVO).await);
+    let ws = |id: &str| format!("{}/workspaces/v1/workspaces/{id}", mock.uri());
+    assert_eq!(acme.get(ws(ACME)).send().await.unwrap().status(), 200);
+    assert_eq!(acme.get(ws(ACME)).send().await.unwrap().status(), 200);
+    assert_eq!(bravo.get(ws(BRAVO)).send().await.unwrap().status(), 200);
+    assert_eq!(m.get(ws(ALPHA)).send().await.unwrap().status(), 200);
+    // The MSP's client quota (4) is used up by its own and its tenants' calls.
+    let r = m.get(ws(ALPHA)).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-limit"], "4");
+}

@@ -376,3 +376,58 @@ async fn token_verifies_with_only_the_jwks_document() {
     assert_eq!(data.claims["workspace_id"], ACME);
     assert_eq!(data.claims["msp_id"], ALPHA);
 }
+
+#[tokio::test]
+async fn generated_sso_client_gets_and_exchanges_tokens() {
+    use msp_client::generated::glp_sso::{Client, types};
+    let mock = small().await;
+    let c = Client::new(mock.uri(), Default::default());
+    let msp = c
+        .create_workspace_token()
+        .workspace_id(ALPHA)
+        .body_map(|b| {
+            b.grant_type(types::GrantType::ClientCredentials)
+                .client_id(Some("alpha-client".try_into().unwrap()))
+                .client_secret(Some("alpha-secret".try_into().unwrap()))
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let tenant = c
+        .create_workspace_token()
+        .workspace_id(ACME.replace('-', "").as_str())
+        .body_map(|b| {
+            b.grant_type(types::GrantType::UrnIetfParamsOauthGrantTypeTokenExchange)
+                .subject_token(Some(msp.access_token.to_string().try_into().unwrap()))
+                .subject_token_type(Some(
+                    types::TokenType::UrnIetfParamsOauthTokenTypeAccessToken,
+                ))
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        tenant.issued_token_type,
+        Some(types::TokenType::UrnIetfParamsOauthTokenTypeAccessToken)
+    );
+    // The OAuth error body parses into the spec's error type.
+    let err = c
+        .create_legacy_token()
+        .body_map(|b| {
+            b.grant_type(types::GrantType::ClientCredentials)
+                .client_id(Some("alpha-client".try_into().unwrap()))
+                .client_secret(Some("wrong".try_into().unwrap()))
+        })
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        msp_client::generated::glp_sso::Error::ErrorResponse(r) => {
+            assert_eq!(r.status(), 401);
+            assert_eq!(r.error, types::OAuthErrorCode::InvalidClient);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}

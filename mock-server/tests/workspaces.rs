@@ -590,3 +590,84 @@ async fn management_view_through_generated_client() {
     assert_eq!(page.items[0].workspace_name.as_str(), "Acme");
     assert_eq!(page.items[0].device_count, 1);
 }
+
+#[tokio::test]
+async fn management_view_workspace_update_and_delete_rules() {
+    let mock = small().await;
+    let msp = alpha_token(&mock).await;
+    let h = bearer_http(&msp);
+    let base = format!("{}/workspace-management/v1/workspaces", mock.uri());
+    // Update a tenant through the workspace route; the vendor view sees the new name.
+    let r = h
+        .put(format!("{base}/{BRAVO}"))
+        .json(&json!({"workspace_name": "Bravo Renamed", "email": "it@bravo.example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["workspace_name"],
+        "Bravo Renamed"
+    );
+    let c = workspaces_client(&mock, &msp);
+    assert_eq!(names(&c, "workspaceName eq 'Bravo Renamed'").await.len(), 1);
+    let v: Value = h
+        .get(format!("{base}/{BRAVO}/contact"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["email"], "it@bravo.example.com");
+    // Renaming onto a sibling's name (any case) → 409 DUPLICATE_NAME.
+    let r = h
+        .put(format!("{base}/{BRAVO}"))
+        .json(&json!({"workspace_name": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    // The MSP workspace with tenants cannot be deleted.
+    let r = h.delete(format!("{base}/{ALPHA}")).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "WORKSPACE_NOT_EMPTY"
+    );
+    // Filter and sort on the workspace list; bad sort names the parameter.
+    let v: Value = h
+        .get(format!(
+            "{base}?filter=workspace_type eq 'MSP_TENANT'&sort=name:asc"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["items"][0]["workspace_name"], "Acme");
+    let r = h
+        .get(format!("{base}?sort=colour:asc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["details"][0]["field"],
+        "sort"
+    );
+    // A tenant token sees only itself.
+    let t = bearer_http(&tenant_token(&mock, &msp, ACME).await);
+    let v: Value = t.get(&base).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(
+        t.get(format!("{base}/{ALPHA}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,9 @@ use serde_json::json;
 use crate::AppState;
 use crate::state::World;
 use faults::Fault;
+
+/// Largest admin request body (`PUT /__admin/state` carries the whole world).
+pub const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// An admin error: `{"error": message}`.
 #[derive(Debug)]
@@ -59,6 +62,8 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/requests", get(requests).delete(clear_requests))
         .route("/state", get(export_state).put(import_state))
+        // A whole exported world can be far larger than an API body.
+        .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, require_admin_token))
 }
 

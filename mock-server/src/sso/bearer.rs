@@ -121,11 +121,18 @@ impl<F: Flavor> FromRequestParts<Arc<AppState>> for Caller<F> {
                 "Bearer realm=\"greenlake\", error=\"invalid_token\"",
             ));
         }
-        let (key, class) = match claims.token_kind {
-            TokenKind::Msp => (claims.client_id.clone(), RouteClass::Client),
-            TokenKind::Tenant => (claims.workspace_id.to_string(), RouteClass::Workspace),
-        };
-        state.limits.check(&key, class).map_err(too_many)?;
+        // Every call counts against the API client's quota (an MSP's tenant tokens carry its
+        // client id, so they share it); tenant-token calls also count per workspace.
+        state
+            .limits
+            .check(&claims.client_id, RouteClass::Client)
+            .map_err(too_many)?;
+        if claims.token_kind == TokenKind::Tenant {
+            state
+                .limits
+                .check(&claims.workspace_id.to_string(), RouteClass::Workspace)
+                .map_err(too_many)?;
+        }
         Ok(Caller {
             claims,
             _flavor: PhantomData,

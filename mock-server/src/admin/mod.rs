@@ -62,6 +62,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/requests", get(requests).delete(clear_requests))
         .route("/state", get(export_state).put(import_state))
+        .nest("/nsa", crate::nsa::admin::router())
         // A whole exported world can be far larger than an API body.
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, require_admin_token))
@@ -136,11 +137,16 @@ pub struct TenantRef {
 pub struct CredentialsDoc {
     /// Every MSP with its credential and tenants.
     pub msps: Vec<MspCredentials>,
+    /// Every nSA MSP portal login, each with a ready `DSID`.
+    #[serde(default)]
+    pub nsa: Vec<crate::nsa::admin::NsaCredentials>,
 }
 
 /// The credentials of every MSP in the current world.
 pub fn credentials_of(state: &AppState) -> CredentialsDoc {
+    let nsa = crate::nsa::admin::credentials_of(state);
     state.store.read(|w| CredentialsDoc {
+        nsa,
         msps: w
             .msps
             .iter()

@@ -14,6 +14,7 @@
 //!     per_client: 5000             # calls per window per MSP API client
 //!     per_workspace: 1000          # calls per window per tenant-token workspace
 //!     tenant_create: 10            # tenant creations per window per client
+//!   token_requests_per_window: 600 # token endpoint calls per rate window per client id
 //! msps:
 //!   - workspace_id: 3f1c...        # uuid
 //!     name: Demo MSP
@@ -115,6 +116,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// Capacity of the verified-token cache.
     pub token_cache_capacity: usize,
+    /// Token-endpoint requests per rate window (`rate_limits.window_secs`) per client id.
+    pub token_requests_per_window: u32,
 }
 
 impl Default for Settings {
@@ -129,6 +132,7 @@ impl Default for Settings {
             signing_key_pem: None,
             rate_limits: RateLimits::default(),
             token_cache_capacity: 10_000,
+            token_requests_per_window: 600,
         }
     }
 }

@@ -124,7 +124,11 @@ impl AppState {
         Ok(Self {
             store: Store::new(world, settings.tenant_cap),
             tokens: TokenService::new(signer, clock.clone(), issuer, settings.token_cache_capacity),
-            limits: RateLimiter::new(clock.clone(), settings.rate_limits.clone()),
+            limits: RateLimiter::new(
+                clock.clone(),
+                settings.rate_limits.clone(),
+                settings.token_requests_per_window,
+            ),
             journal: Journal::new(settings.journal_capacity),
             faults: Faults::default(),
             admin_token: admin_token.map(Secret),

@@ -23,6 +23,8 @@ pub enum RouteClass {
     Workspace,
     /// Tenant creation (quota per MSP).
     TenantCreate,
+    /// Token endpoint requests (quota per presented client id).
+    Token,
 }
 
 /// The quota state after a counted request.
@@ -74,15 +76,18 @@ const MAX_WINDOWS: usize = 100_000;
 pub struct RateLimiter {
     clock: Clock,
     config: RateLimits,
+    token_requests: u32,
     windows: Mutex<HashMap<(String, RouteClass), Window>>,
 }
 
 impl RateLimiter {
-    /// A limiter with `config`'s quotas, reading `clock`.
-    pub fn new(clock: Clock, config: RateLimits) -> Self {
+    /// A limiter with `config`'s quotas (and `token_requests` for the token endpoints),
+    /// reading `clock`.
+    pub fn new(clock: Clock, config: RateLimits, token_requests: u32) -> Self {
         Self {
             clock,
             config,
+            token_requests,
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -93,6 +98,7 @@ impl RateLimiter {
             RouteClass::Client => self.config.per_client,
             RouteClass::Workspace => self.config.per_workspace,
             RouteClass::TenantCreate => self.config.tenant_create,
+            RouteClass::Token => self.token_requests,
         }
     }
 
@@ -154,6 +160,7 @@ mod tests {
                 per_workspace: 1,
                 tenant_create: 1,
             },
+            1,
         );
         assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 1);
         assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 0);

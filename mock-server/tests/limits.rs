@@ -8,8 +8,10 @@ use msp_mock_server::{Clock, MockServer, RateLimits};
 use serde_json::{Value, json};
 
 async fn limited(per_client: u32, tenant_create: u32) -> MockServer {
+    let mut f = fixture(SMALL);
+    f.settings.token_requests_per_window = 5;
     MockServer::builder()
-        .fixture(fixture(SMALL))
+        .fixture(f)
         .clock(Clock::manual(chrono::Utc::now()))
         .tenant_cap(1000)
         .rate_limits(RateLimits {
@@ -130,4 +132,40 @@ async fn tenant_token_calls_count_against_the_msp_client() {
     let r = m.get(ws(ALPHA)).send().await.unwrap();
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["ratelimit-limit"], "4");
+}
+
+#[tokio::test]
+async fn token_endpoint_is_rate_limited_per_client() {
+    let mock = limited(1000, 10).await; // token_requests: 5
+    let url = format!("{}/as/token.oauth2", mock.uri());
+    let ask = |id: &'static str, secret: &'static str| {
+        http()
+            .post(&url)
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            ask("alpha-client", "alpha-secret").await.unwrap().status(),
+            200
+        );
+    }
+    let r = ask("alpha-client", "alpha-secret").await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-remaining"], "0");
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "temporarily_unavailable"
+    );
+    assert_eq!(
+        ask("other-client", "other-secret").await.unwrap().status(),
+        200
+    );
+    mock.clock().advance(60.0);
+    assert_eq!(
+        ask("alpha-client", "alpha-secret").await.unwrap().status(),
+        200
+    );
 }

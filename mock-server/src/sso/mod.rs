@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::admin::journal::JournalClient;
+use crate::limits::RouteClass;
 use crate::state::Secret;
 use tokens::{Claims, Grant, TokenKind, VerifyError};
 
@@ -81,6 +82,30 @@ impl OAuthError {
             _ => "invalid_request",
         };
         Self::new(status, error, d)
+    }
+}
+
+/// The token-endpoint quota for the client a request presents (Basic or form `client_id`);
+/// 429 `temporarily_unavailable` with the rate-limit headers when used up.
+fn token_quota_exceeded(state: &AppState, headers: &HeaderMap, form: &Form) -> Option<Response> {
+    let key = presented_client(headers)
+        .or_else(|| form.get("client_id").map(str::to_owned))
+        .unwrap_or_else(|| "<no client>".to_owned());
+    match state.limits.check(&key, RouteClass::Token) {
+        Ok(_) => None,
+        Err(q) => {
+            let mut resp = OAuthError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "temporarily_unavailable",
+                format!(
+                    "too many token requests ({} per window); retry in {} seconds",
+                    q.limit, q.reset_secs
+                ),
+            )
+            .into_response();
+            resp.headers_mut().extend(q.headers(true));
+            Some(resp)
+        }
     }
 }
 
@@ -403,6 +428,9 @@ async fn workspace_token(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, OAuthError> {
     let form = Form::parse(body)?;
+    if let Some(limited) = token_quota_exceeded(&state, &headers, &form) {
+        return Ok(limited);
+    }
     match grant_type(&form)? {
         "client_credentials" => {
             let ws = Uuid::try_parse(&workspace_id).map_err(|_| {
@@ -453,6 +481,9 @@ async fn legacy_token(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, OAuthError> {
     let form = Form::parse(body)?;
+    if let Some(limited) = token_quota_exceeded(&state, &headers, &form) {
+        return Ok(limited);
+    }
     match grant_type(&form)? {
         "client_credentials" => client_credentials(
             &state,

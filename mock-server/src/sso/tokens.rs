@@ -172,13 +172,24 @@ impl Signer {
 }
 
 /// Mints tokens and verifies them, caching verified claims until they expire.
-#[derive(Debug)]
 pub struct TokenService {
     signer: Signer,
     clock: Clock,
     issuer: String,
     cache: Mutex<HashMap<String, Arc<Claims>>>,
     capacity: usize,
+}
+
+impl std::fmt::Debug for TokenService {
+    // Hand-written: the cache is keyed by bearer tokens, which must not reach logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService")
+            .field("signer", &self.signer)
+            .field("issuer", &self.issuer)
+            .field("cached", &self.cache.lock().len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
 }
 
 /// What to put in a new token.
@@ -238,6 +249,13 @@ impl TokenService {
             scope: grant.scope,
         };
         let token = self.signer.sign(&claims)?;
+        tracing::debug!(
+            client_id = %claims.client_id,
+            workspace_id = %claims.workspace_id,
+            kind = ?claims.token_kind,
+            ttl_secs = ttl,
+            "token issued"
+        );
         Ok((token, claims))
     }
 
@@ -327,6 +345,16 @@ mod tests {
             s.verify("garbage"),
             Err(VerifyError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn debug_output_hides_tokens() {
+        let s = service();
+        let (t, _) = s.mint(grant()).unwrap();
+        s.verify(&t).unwrap();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains(&t[..20]), "{dbg}");
+        assert!(dbg.contains("cached: 1"));
     }
 
     #[test]

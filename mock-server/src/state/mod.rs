@@ -288,6 +288,7 @@ impl Store {
             devices: Vec::new(),
         };
         m.tenants.push(tenant.clone());
+        tracing::info!(msp = %msp, tenant = %tenant.id, name = %tenant.name, "tenant created");
         Ok(tenant)
     }
 
@@ -368,6 +369,7 @@ impl Store {
             return Err(StoreError::HasDevices { tenant, count });
         }
         w.msps[mi].tenants.remove(ti);
+        tracing::info!(msp = %msp, tenant = %tenant, "tenant deleted");
         Ok(())
     }
 }

@@ -49,6 +49,7 @@
 //! `msp-mock --help`.
 
 pub mod admin;
+pub mod central;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -145,6 +146,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(sso::router())
         .merge(glp::router())
         .merge(nsa::router())
+        .merge(central::router())
         .route("/openapi/{file}", get(admin::openapi_spec))
         .nest("/__admin", admin::router(state.clone()))
         .fallback(not_found)

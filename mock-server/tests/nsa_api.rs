@@ -70,15 +70,12 @@ async fn form_login(mock: &MockServer, user: &str, pass: &str, realm: &str) -> r
         .unwrap();
     assert_eq!(page.status(), 200);
     let signin = cookie_value(&page, "DSSIGNIN").expect("DSSIGNIN cookie");
-    http.post(format!(
-        "{}/dana-na/auth/{signin}/login.cgi",
-        mock.uri()
-    ))
-    .header(COOKIE, format!("DSSIGNIN={signin}"))
-    .form(&[("username", user), ("password", pass), ("realm", realm)])
-    .send()
-    .await
-    .unwrap()
+    http.post(format!("{}/dana-na/auth/{signin}/login.cgi", mock.uri()))
+        .header(COOKIE, format!("DSSIGNIN={signin}"))
+        .form(&[("username", user), ("password", pass), ("realm", realm)])
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn login(mock: &MockServer, user: &str, pass: &str) -> String {
@@ -89,7 +86,10 @@ async fn login(mock: &MockServer, user: &str, pass: &str) -> String {
 
 fn dsid_http(dsid: &str) -> reqwest::Client {
     let mut h = HeaderMap::new();
-    h.insert(COOKIE, HeaderValue::from_str(&format!("DSID={dsid}")).unwrap());
+    h.insert(
+        COOKIE,
+        HeaderValue::from_str(&format!("DSID={dsid}")).unwrap(),
+    );
     reqwest::Client::builder()
         .default_headers(h)
         .build()
@@ -262,10 +262,17 @@ async fn created_tenant_is_initializing_until_the_delay_passes() {
     assert_eq!(r.status(), 202);
     let page = c.list_tenants().send().await.unwrap();
     assert_eq!(page.total, 2);
-    let t = page.tenants.iter().find(|t| t.sub_domain == "globex").unwrap();
+    let t = page
+        .tenants
+        .iter()
+        .find(|t| t.sub_domain == "globex")
+        .unwrap();
     assert_eq!(t.status, types::TenantEntityStatus::Initializing);
     assert_eq!(t.login_url, "https://globex.pulsezta.net/login/admin");
-    assert_eq!(t.subscriptions[0].display_name.as_deref(), Some("nZTA Advanced"));
+    assert_eq!(
+        t.subscriptions[0].display_name.as_deref(),
+        Some("nZTA Advanced")
+    );
     assert_eq!(
         (page.tenant_stats.active, page.tenant_stats.initializing),
         (1, 1)
@@ -277,8 +284,15 @@ async fn created_tenant_is_initializing_until_the_delay_passes() {
     assert_eq!(page.tenant_stats.initializing, 1);
     mock.clock().advance(1.0);
     let page = c.list_tenants().send().await.unwrap();
-    assert_eq!((page.tenant_stats.active, page.tenant_stats.initializing), (2, 0));
-    let t = page.tenants.iter().find(|t| t.sub_domain == "globex").unwrap();
+    assert_eq!(
+        (page.tenant_stats.active, page.tenant_stats.initializing),
+        (2, 0)
+    );
+    let t = page
+        .tenants
+        .iter()
+        .find(|t| t.sub_domain == "globex")
+        .unwrap();
     assert_eq!(t.status, types::TenantEntityStatus::Active);
 }
 
@@ -322,7 +336,10 @@ async fn bad_tenant_bodies_name_the_field_and_create_nothing() {
         Some(new_tenant("acme", 5)),
     )
     .await;
-    assert_eq!((status, e["code"].as_str()), (409, Some("sub_domain_taken")));
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (409, Some("sub_domain_taken"))
+    );
     let page = client(&mock, &dsid).list_tenants().send().await.unwrap();
     assert_eq!(page.total, 1);
 }
@@ -332,7 +349,11 @@ async fn cap_refuses_then_an_approved_request_raises_it() {
     let mock = mock().await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
-    c.create_tenant().body(create_body("t2", 1)).send().await.unwrap();
+    c.create_tenant()
+        .body(create_body("t2", 1))
+        .send()
+        .await
+        .unwrap();
     let (status, code, _) = err_of(
         c.create_tenant()
             .body(create_body("t3", 1))
@@ -400,7 +421,11 @@ async fn cap_refuses_then_an_approved_request_raises_it() {
         .unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(c.list_tenants().send().await.unwrap().tenant_cap_limit, 4);
-    c.create_tenant().body(create_body("t3", 1)).send().await.unwrap();
+    c.create_tenant()
+        .body(create_body("t3", 1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(c.list_tenants().send().await.unwrap().total, 3);
 }
 
@@ -496,15 +521,25 @@ async fn tenant_list_pages_with_start_and_limit() {
             .await
             .unwrap();
     }
-    let p = c.list_tenants().start(1u64).limit(2u64).send().await.unwrap();
+    let p = c
+        .list_tenants()
+        .start(1u64)
+        .limit(2u64)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(p.total, 5);
     let subs: Vec<_> = p.tenants.iter().map(|t| t.sub_domain.as_str()).collect();
     assert_eq!(subs, ["t0", "t1"]);
-    let p = c.list_tenants().start(4u64).limit(2u64).send().await.unwrap();
+    let p = c
+        .list_tenants()
+        .start(4u64)
+        .limit(2u64)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(p.tenants.len(), 1);
-    let (status, _, field) = err_of(
-        c.list_tenants().limit(101u64).send().await.unwrap_err(),
-    );
+    let (status, _, field) = err_of(c.list_tenants().limit(101u64).send().await.unwrap_err());
     assert_eq!((status, field.as_deref()), (400, Some("limit")));
 }
 
@@ -518,7 +553,13 @@ async fn usage_reports_generate_list_download_and_expire() {
         ids.push(c.generate_usage_report().send().await.unwrap().into_inner());
         mock.clock().advance(1.0);
     }
-    let page = c.list_usage_reports().start(0u64).limit(2u64).send().await.unwrap();
+    let page = c
+        .list_usage_reports()
+        .start(0u64)
+        .limit(2u64)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.total, 3);
     // Newest first.
     assert_eq!(page.items[0].id, ids[2].id);
@@ -535,14 +576,22 @@ async fn usage_reports_generate_list_download_and_expire() {
     // No session needed for the URL itself.
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = r.text().await.unwrap();
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
         Some("tenant_id,tenant_name,sub_domain,status,zta_users,pcs_users")
     );
-    assert_eq!(lines.next(), Some(format!("{ACME},Acme,acme,active,250,0").as_str()));
+    assert_eq!(
+        lines.next(),
+        Some(format!("{ACME},Acme,acme,active,250,0").as_str())
+    );
     // A tampered token does not work.
     let r = reqwest::get(format!("{url}x")).await.unwrap();
     assert_eq!(r.status(), 404);
@@ -569,7 +618,15 @@ async fn report_delete_accepts_comma_and_exploded_forms() {
     let c = client(&mock, &dsid);
     let mut ids = vec![];
     for _ in 0..5 {
-        ids.push(c.generate_usage_report().send().await.unwrap().into_inner().id.to_string());
+        ids.push(
+            c.generate_usage_report()
+                .send()
+                .await
+                .unwrap()
+                .into_inner()
+                .id
+                .to_string(),
+        );
     }
     let http = dsid_http(&dsid);
     let url = format!("{}/api/msp/reports/usage", mock.uri());
@@ -626,8 +683,22 @@ async fn client_runtime_delete_usage_reports_sees_both_outcomes() {
         msp_client::nsa::NsaCredentials::new(mock.uri(), "alpha-admin", "alpha-pass").unwrap();
     let session = msp_client::nsa::NsaSession::login(creds).await.unwrap();
     let c = nsa_msp::Client::new(mock.uri(), session.context());
-    let a = c.generate_usage_report().send().await.unwrap().into_inner().id.to_string();
-    let b = c.generate_usage_report().send().await.unwrap().into_inner().id.to_string();
+    let a = c
+        .generate_usage_report()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .to_string();
+    let b = c
+        .generate_usage_report()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .to_string();
     let out = session.delete_usage_reports(&[&a, &b]).await.unwrap();
     assert_eq!(out, msp_client::nsa::DeleteReportsOutcome::AllDeleted);
     let out = session.delete_usage_reports(&[&a]).await.unwrap();
@@ -642,16 +713,37 @@ async fn schedule_defaults_validates_and_stores() {
     let mock = mock().await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
-    let s = c.get_usage_report_schedule().send().await.unwrap().into_inner();
+    let s = c
+        .get_usage_report_schedule()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(
         (s.frequency, s.start_day, s.disabled),
         (types::UsageReportScheduleEntityFrequency::Daily, 1, false)
     );
     let bad = [
-        (json!({"frequency": "weekly", "start_day": 7}), "start_day", "weekly"),
-        (json!({"frequency": "monthly", "start_day": 0}), "start_day", "monthly"),
-        (json!({"frequency": "monthly", "start_day": 29}), "start_day", "28"),
-        (json!({"frequency": "hourly"}), "frequency", "daily, weekly, monthly"),
+        (
+            json!({"frequency": "weekly", "start_day": 7}),
+            "start_day",
+            "weekly",
+        ),
+        (
+            json!({"frequency": "monthly", "start_day": 0}),
+            "start_day",
+            "monthly",
+        ),
+        (
+            json!({"frequency": "monthly", "start_day": 29}),
+            "start_day",
+            "28",
+        ),
+        (
+            json!({"frequency": "hourly"}),
+            "frequency",
+            "daily, weekly, monthly",
+        ),
         (json!({"disabled": "yes"}), "disabled", "boolean"),
     ];
     for (body, field, rule) in bad {
@@ -668,8 +760,16 @@ async fn schedule_defaults_validates_and_stores() {
         assert!(e["message"].as_str().unwrap().contains(rule), "{e}");
     }
     // Nothing stored by the failures.
-    let s = c.get_usage_report_schedule().send().await.unwrap().into_inner();
-    assert_eq!(s.frequency, types::UsageReportScheduleEntityFrequency::Daily);
+    let s = c
+        .get_usage_report_schedule()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        s.frequency,
+        types::UsageReportScheduleEntityFrequency::Daily
+    );
 
     let set = c
         .set_usage_report_schedule()
@@ -683,7 +783,12 @@ async fn schedule_defaults_validates_and_stores() {
         .unwrap()
         .into_inner();
     assert_eq!(set.start_day, 6);
-    let s = c.get_usage_report_schedule().send().await.unwrap().into_inner();
+    let s = c
+        .get_usage_report_schedule()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(
         (s.frequency, s.start_day, s.disabled),
         (types::UsageReportScheduleEntityFrequency::Weekly, 6, true)
@@ -696,14 +801,33 @@ async fn block_unblock_and_delete_follow_the_rules() {
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
     let acme: uuid::Uuid = ACME.parse().unwrap();
-    let t = c.block_tenant().tenant_id(acme).send().await.unwrap().into_inner();
+    let t = c
+        .block_tenant()
+        .tenant_id(acme)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(t.status, types::TenantEntityStatus::Blocked);
-    assert_eq!(c.list_tenants().send().await.unwrap().tenant_stats.blocked, 1);
-    let t = c.unblock_tenant().tenant_id(acme).send().await.unwrap().into_inner();
+    assert_eq!(
+        c.list_tenants().send().await.unwrap().tenant_stats.blocked,
+        1
+    );
+    let t = c
+        .unblock_tenant()
+        .tenant_id(acme)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(t.status, types::TenantEntityStatus::Active);
 
     // A tenant still initializing cannot be blocked.
-    c.create_tenant().body(create_body("fresh", 1)).send().await.unwrap();
+    c.create_tenant()
+        .body(create_body("fresh", 1))
+        .send()
+        .await
+        .unwrap();
     let fresh = c
         .list_tenants()
         .send()
@@ -714,13 +838,22 @@ async fn block_unblock_and_delete_follow_the_rules() {
         .into_iter()
         .find(|t| t.sub_domain == "fresh")
         .unwrap();
-    let (status, code, _) =
-        err_of(c.block_tenant().tenant_id(fresh.id).send().await.unwrap_err());
+    let (status, code, _) = err_of(
+        c.block_tenant()
+            .tenant_id(fresh.id)
+            .send()
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, code.as_str()), (409, "tenant_initializing"));
 
     // Deleting frees a place under the cap.
     c.delete_tenant().tenant_id(acme).send().await.unwrap();
-    c.create_tenant().body(create_body("again", 1)).send().await.unwrap();
+    c.create_tenant()
+        .body(create_body("again", 1))
+        .send()
+        .await
+        .unwrap();
     let e = c.delete_tenant().tenant_id(acme).send().await.unwrap_err();
     assert_eq!(err_of(e).0, 404);
 }
@@ -730,9 +863,21 @@ async fn reset_restores_the_nsa_world_and_ends_sessions() {
     let mock = mock().await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
-    c.create_tenant().body(create_body("gone", 1)).send().await.unwrap();
+    c.create_tenant()
+        .body(create_body("gone", 1))
+        .send()
+        .await
+        .unwrap();
     mock.reset();
     assert_eq!(err_of(c.list_tenants().send().await.unwrap_err()).0, 401);
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
-    assert_eq!(client(&mock, &dsid).list_tenants().send().await.unwrap().total, 1);
+    assert_eq!(
+        client(&mock, &dsid)
+            .list_tenants()
+            .send()
+            .await
+            .unwrap()
+            .total,
+        1
+    );
 }

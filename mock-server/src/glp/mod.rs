@@ -1,6 +1,8 @@
 //! GreenLake platform routes: the vendor `/workspaces/v1` contract ([`workspaces`]) and the
 //! document's `/workspace-management/v1` view ([`management`]), both over the one store.
 
+pub mod audit;
+pub mod devices;
 pub mod management;
 pub mod validate;
 pub mod workspaces;
@@ -17,7 +19,10 @@ use crate::error::{ApiError, Flavor};
 
 /// Every GreenLake platform route.
 pub fn router() -> Router<Arc<AppState>> {
-    workspaces::router().merge(management::router())
+    workspaces::router()
+        .merge(management::router())
+        .merge(devices::router())
+        .merge(audit::router())
 }
 
 /// A path id that must be a uuid; `status` when it is not.

@@ -1,0 +1,182 @@
+//! Aruba Central routes PyCentral's MSP guide calls (openapi/central.yaml):
+//! `GET /network-msp/v1/list-tenants` (MSP token) and
+//! `GET /network-monitoring/v1/device-inventory` (tenant token), both paged by `limit` and a
+//! 1-based page number `next`, with an exact `total`.
+//!
+//! Central tenants are the MSP's GreenLake tenant workspaces (`tenantId` is the workspace id);
+//! a tenant's inventory is its GreenLake devices. Errors use the GreenLake-style body
+//! `{httpStatusCode, errorCode, message, debugId}` (the [`Vendor`] flavour).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, Vendor};
+use crate::extract::QueryParams;
+use crate::glp::devices::{device_type, visible_devices};
+use crate::sso::bearer::Caller;
+use crate::sso::tokens::TokenKind;
+
+type Error = ApiError<Vendor>;
+type Query = QueryParams<Vendor>;
+
+/// The Central routes.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/network-msp/v1/list-tenants", get(list_tenants))
+        .route(
+            "/network-monitoring/v1/device-inventory",
+            get(device_inventory),
+        )
+}
+
+/// `(limit, next)` with the given `next` default (`None`: required).
+fn paging(q: &Query, next_default: Option<usize>) -> Result<(usize, usize), Error> {
+    let limit = q.bounded("limit", 100, 1, 1000, StatusCode::BAD_REQUEST)?;
+    if q.get("next").is_none() && next_default.is_none() {
+        return Err(Error::bad_request(
+            "next is required: the 1-based page number to return (next=1 for the first page)",
+        )
+        .with_field("next"));
+    }
+    let next = q.bounded(
+        "next",
+        next_default.unwrap_or(1),
+        1,
+        usize::MAX,
+        StatusCode::BAD_REQUEST,
+    )?;
+    Ok((limit, next))
+}
+
+/// One page of `items` as Central answers it.
+fn page(items: Vec<Value>, limit: usize, next: usize) -> Value {
+    let total = items.len();
+    let start = (next - 1).saturating_mul(limit);
+    let page: Vec<Value> = items.into_iter().skip(start).take(limit).collect();
+    let more = start.saturating_add(limit) < total;
+    json!({
+        "items": page,
+        "count": page.len(),
+        "total": total,
+        "next": if more { json!(next + 1) } else { Value::Null },
+    })
+}
+
+/// `GET /network-msp/v1/list-tenants`: MSP token only; tenants by name.
+async fn list_tenants(
+    State(state): State<Arc<AppState>>,
+    caller: Caller<Vendor>,
+    q: Query,
+) -> Result<Json<Value>, Error> {
+    if caller.claims.token_kind != TokenKind::Msp {
+        return Err(Error::forbidden(
+            "list-tenants requires an MSP token; this token belongs to a tenant workspace",
+        ));
+    }
+    let (limit, next) = paging(&q, None)?;
+    let msp = caller.claims.workspace_id;
+    let now_ms = state.clock.now_millis().max(0);
+    let mut tenants = state.store.read(|w| {
+        w.msps
+            .iter()
+            .filter(|m| m.workspace_id == msp)
+            .flat_map(|m| m.tenants.iter().cloned())
+            .collect::<Vec<_>>()
+    });
+    tenants.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    let items = tenants
+        .iter()
+        .map(|t| {
+            let online = t.devices.iter().filter(|d| d.status == "ONLINE").count();
+            let total = t.devices.len();
+            json!({
+                "tenantId": t.id,
+                "tenantName": t.name,
+                "totalSites": 0,
+                "degradedSites": 0,
+                "deviceHealthStatus": {
+                    "total": total, "good": online, "fair": 0, "poor": total - online,
+                },
+                "alerts": {"total": 0, "critical": 0, "major": 0, "minor": 0},
+                "deviceOwnership": t.inventory_ownership.as_str(),
+                "lastUpdatedTime": now_ms,
+            })
+        })
+        .collect();
+    Ok(Json(page(items, limit, next)))
+}
+
+/// Central's device family names.
+fn central_type(model: &str) -> &'static str {
+    match device_type(model) {
+        "AP" => "ACCESS_POINT",
+        "SWITCH" => "SWITCH",
+        "GATEWAY" => "GATEWAY",
+        _ => "UNKNOWN",
+    }
+}
+
+/// `GET /network-monitoring/v1/device-inventory`: tenant token only; devices by serial.
+async fn device_inventory(
+    State(state): State<Arc<AppState>>,
+    caller: Caller<Vendor>,
+    q: Query,
+) -> Result<Json<Value>, Error> {
+    if caller.claims.token_kind != TokenKind::Tenant {
+        return Err(Error::forbidden(
+            "device-inventory requires a tenant token (exchange the MSP token into the tenant \
+             workspace); this token belongs to the MSP workspace",
+        ));
+    }
+    let (limit, next) = paging(&q, Some(1))?;
+    let assigned = match q.get("site-assigned") {
+        None => None,
+        Some("ASSIGNED") => Some(true),
+        Some("UNASSIGNED") => Some(false),
+        Some(other) => {
+            return Err(Error::bad_request(format!(
+                "site-assigned must be ASSIGNED or UNASSIGNED, got {other:?}"
+            ))
+            .with_field("site-assigned"));
+        }
+    };
+    if let Some(f) = q.get("filter") {
+        return Err(crate::glp::devices::unsupported_filter(f));
+    }
+    let devices = state.store.read(|w| visible_devices(w, &caller.claims));
+    // The mock's devices have no sites: every device is unassigned.
+    let items = devices
+        .iter()
+        .filter(|_| assigned != Some(true))
+        .map(|v| {
+            let d = &v.device;
+            let mut item = json!({
+                "serialNumber": d.serial_number,
+                "deviceName": if d.name.is_empty() { &d.serial_number } else { &d.name },
+                "deviceType": central_type(&d.model),
+                "model": d.model,
+                "isProvisioned": true,
+            });
+            if matches!(d.status.as_str(), "ONLINE" | "OFFLINE") {
+                item["status"] = json!(d.status);
+            }
+            if !d.mac_address.is_empty() {
+                item["macAddress"] = json!(d.mac_address);
+            }
+            item
+        })
+        .collect();
+    Ok(Json(page(items, limit, next)))
+}

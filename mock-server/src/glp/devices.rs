@@ -1,0 +1,211 @@
+//! `GET /devices/v1/devices` (openapi/glp-platform.yaml): the device inventory of the workspace
+//! the bearer token belongs to, paged by `offset`/`limit` and sorted by `sort`.
+//!
+//! An MSP token sees the MSP's own inventory: the devices of its tenants whose inventory the MSP
+//! owns (`MSP_OWNED_INVENTORY`), each with `tenantWorkspaceId` naming the tenant it is
+//! allocated to. A tenant token sees that tenant's devices only (`tenantWorkspaceId: null`).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::rfc3339;
+use crate::AppState;
+use crate::error::{ApiError, Vendor};
+use crate::extract::QueryParams;
+use crate::sso::bearer::Caller;
+use crate::sso::tokens::{Claims, TokenKind};
+use crate::state::{Device, InventoryOwnership, World};
+
+type Error = ApiError<Vendor>;
+
+/// The device routes.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/devices/v1/devices", get(list_devices))
+}
+
+/// A device as one caller sees it.
+#[derive(Debug, Clone)]
+pub struct DeviceView {
+    /// The device.
+    pub device: Device,
+    /// The tenant workspace holding it.
+    pub tenant: Uuid,
+    /// When it joined the workspace (the tenant's creation time).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Whether the MSP token sees it as allocated to a tenant.
+    pub allocated: bool,
+}
+
+/// Device family from the model name (`AP-635` → `AP`, `CX-6200` → `SWITCH`, `GW-...` → `GATEWAY`).
+pub fn device_type(model: &str) -> &'static str {
+    let m = model.to_ascii_uppercase();
+    if m.starts_with("AP") || m.starts_with("IAP") {
+        "AP"
+    } else if m.starts_with("GW") || m.starts_with("SD-") || m.starts_with("9") {
+        "GATEWAY"
+    } else if m.starts_with("CX") || m.starts_with("6") || m.starts_with("8") || m.starts_with("SW")
+    {
+        "SWITCH"
+    } else {
+        "UNKNOWN"
+    }
+}
+
+/// The devices the token's workspace holds, in serial-number order.
+pub fn visible_devices(world: &World, claims: &Claims) -> Vec<DeviceView> {
+    let mut out = Vec::new();
+    for m in &world.msps {
+        for t in &m.tenants {
+            let sees = match claims.token_kind {
+                TokenKind::Tenant => t.id == claims.workspace_id,
+                TokenKind::Msp => {
+                    m.workspace_id == claims.workspace_id
+                        && t.inventory_ownership == InventoryOwnership::MspOwnedInventory
+                }
+            };
+            if sees {
+                out.extend(t.devices.iter().map(|d| DeviceView {
+                    device: d.clone(),
+                    tenant: t.id,
+                    created_at: t.created_at,
+                    allocated: claims.token_kind == TokenKind::Msp,
+                }));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.device.serial_number.cmp(&b.device.serial_number));
+    out
+}
+
+fn device_json(v: &DeviceView) -> Value {
+    let d = &v.device;
+    let at = v.created_at.map(rfc3339);
+    json!({
+        "id": d.id,
+        "type": "devices/device",
+        "serialNumber": d.serial_number,
+        "macAddress": if d.mac_address.is_empty() { Value::Null } else { json!(d.mac_address) },
+        "deviceType": device_type(&d.model),
+        "model": d.model,
+        "region": Value::Null,
+        "archived": false,
+        "assignedState": "UNASSIGNED",
+        "tenantWorkspaceId": if v.allocated { json!(v.tenant) } else { Value::Null },
+        "createdAt": at,
+        "updatedAt": at,
+        "generation": 0,
+        "resourceUri": format!("/devices/v1/devices/{}", d.id),
+    })
+}
+
+/// A parsed `sort` key.
+type SortKey = (&'static str, bool);
+
+fn parse_sort(raw: &str) -> Result<Vec<SortKey>, Error> {
+    const KEYS: [&str; 6] = [
+        "serialNumber",
+        "macAddress",
+        "model",
+        "deviceType",
+        "createdAt",
+        "updatedAt",
+    ];
+    let mut keys = Vec::new();
+    for part in raw.split(',') {
+        let mut words = part.split_whitespace();
+        let Some(name) = words.next() else {
+            return Err(Error::bad_request("sort has an empty key").with_field("sort"));
+        };
+        let key = KEYS.iter().find(|k| **k == name).ok_or_else(|| {
+            Error::bad_request(format!(
+                "sort: unsupported property {name:?}; sortable: {}",
+                KEYS.join(", ")
+            ))
+            .with_field("sort")
+        })?;
+        let desc = match words.next() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(Error::bad_request(format!(
+                    "sort: direction must be asc or desc, got {other:?}"
+                ))
+                .with_field("sort"));
+            }
+        };
+        if words.next().is_some() {
+            return Err(
+                Error::bad_request(format!("sort: cannot parse {part:?}")).with_field("sort")
+            );
+        }
+        keys.push((*key, desc));
+    }
+    Ok(keys)
+}
+
+fn compare(a: &DeviceView, b: &DeviceView, keys: &[SortKey]) -> Ordering {
+    for (key, desc) in keys {
+        let o = match *key {
+            "macAddress" => a.device.mac_address.cmp(&b.device.mac_address),
+            "model" => a.device.model.cmp(&b.device.model),
+            "deviceType" => device_type(&a.device.model).cmp(device_type(&b.device.model)),
+            "createdAt" | "updatedAt" => a.created_at.cmp(&b.created_at),
+            _ => a.device.serial_number.cmp(&b.device.serial_number),
+        };
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.device.serial_number.cmp(&b.device.serial_number)
+}
+
+/// `GET /devices/v1/devices`.
+async fn list_devices(
+    State(state): State<Arc<AppState>>,
+    caller: Caller<Vendor>,
+    q: QueryParams<Vendor>,
+) -> Result<Json<Value>, Error> {
+    let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
+    let limit = q.bounded("limit", 2000, 1, 2000, StatusCode::BAD_REQUEST)?;
+    let keys = match q.get("sort") {
+        Some(s) => parse_sort(s)?,
+        None => vec![],
+    };
+    if let Some(f) = q.get("filter") {
+        return Err(unsupported_filter(f));
+    }
+    let mut devices = state.store.read(|w| visible_devices(w, &caller.claims));
+    devices.sort_by(|a, b| compare(a, b, &keys));
+    let total = devices.len();
+    let items: Vec<Value> = devices
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(device_json)
+        .collect();
+    Ok(Json(json!({
+        "items": items,
+        "count": items.len(),
+        "offset": offset,
+        "total": total,
+    })))
+}
+
+/// The mock does not evaluate `filter` on platform collections yet; it refuses rather than
+/// answering an unfiltered page that a client would take as filtered.
+pub(crate) fn unsupported_filter(f: &str) -> Error {
+    Error::bad_request(format!(
+        "filter {f:?} cannot be evaluated: the mock does not support filter on this collection"
+    ))
+    .with_field("filter")
+}

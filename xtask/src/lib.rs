@@ -1,6 +1,7 @@
 //! Project automation behind `cargo xtask`: client code generation, its drift check, and the
 //! spec linter. Kept as a library so the failure modes are tested, not just run.
 
+pub mod bench;
 pub mod codegen;
 pub mod lint;
 

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use xtask::{codegen, lint, read_specs, workspace_root};
+use xtask::{bench, codegen, lint, read_specs, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "msp-harness project automation", long_about = None)]
@@ -21,6 +21,27 @@ enum Command {
     },
     /// Check every spec in openapi/ against the project's rules (see xtask/src/lint.rs).
     Lint,
+    /// Measure the mock, the client runtime and the suite (see xtask/src/bench.rs, BENCHMARKS.md).
+    Bench {
+        /// Also install and measure Prism 5.16 and WireMock 3.13 (npm) on the same page.
+        #[arg(long)]
+        compare: bool,
+        /// Measured seconds per load scenario (1..=60, after a 1 s warm-up).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+        duration: u64,
+        /// Concurrent connections of the load scenarios.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Reuse the release binaries already built.
+        #[arg(long)]
+        no_build: bool,
+        /// Skip the 10,000 tenants × 100 devices scenario.
+        #[arg(long)]
+        no_big: bool,
+        /// Skip the in-process client and suite figures.
+        #[arg(long)]
+        no_client: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -74,6 +95,24 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         }
+        Command::Bench {
+            compare,
+            duration,
+            connections,
+            no_build,
+            no_big,
+            no_client,
+        } => bench::run(
+            &root,
+            &bench::Options {
+                compare,
+                duration,
+                connections,
+                no_build,
+                no_big,
+                no_client,
+            },
+        ),
         Command::Lint => {
             let mut findings = Vec::new();
             for spec in &specs {

@@ -26,181 +26,19 @@ pub mod types {
     pub struct CentralError {
         ///Identifier of this failure; quote it when contacting support.
         #[serde(rename = "debugId")]
-        pub debug_id: CentralErrorDebugId,
+        pub debug_id: ::std::string::String,
         ///Error code, e.g. `HPE_GL_ERROR_BAD_REQUEST`.
         #[serde(rename = "errorCode")]
-        pub error_code: CentralErrorErrorCode,
+        pub error_code: ::std::string::String,
         ///The HTTP status code of the response, repeated in the body.
         #[serde(rename = "httpStatusCode")]
         pub http_status_code: i64,
         ///What went wrong, naming the parameter or rule at fault.
-        pub message: CentralErrorMessage,
+        pub message: ::std::string::String,
     }
     impl CentralError {
         pub fn builder() -> builder::CentralError {
             Default::default()
-        }
-    }
-    ///Identifier of this failure; quote it when contacting support.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CentralErrorDebugId(::std::string::String);
-    impl ::std::ops::Deref for CentralErrorDebugId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CentralErrorDebugId> for ::std::string::String {
-        fn from(value: CentralErrorDebugId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CentralErrorDebugId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CentralErrorDebugId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CentralErrorDebugId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CentralErrorDebugId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Error code, e.g. `HPE_GL_ERROR_BAD_REQUEST`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CentralErrorErrorCode(::std::string::String);
-    impl ::std::ops::Deref for CentralErrorErrorCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CentralErrorErrorCode> for ::std::string::String {
-        fn from(value: CentralErrorErrorCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CentralErrorErrorCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CentralErrorErrorCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CentralErrorErrorCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CentralErrorErrorCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///What went wrong, naming the parameter or rule at fault.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CentralErrorMessage(::std::string::String);
-    impl ::std::ops::Deref for CentralErrorMessage {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CentralErrorMessage> for ::std::string::String {
-        fn from(value: CentralErrorMessage) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CentralErrorMessage {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CentralErrorMessage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CentralErrorMessage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CentralErrorMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Count of a tenant's monitored devices per health bucket.
@@ -224,7 +62,7 @@ pub mod types {
         pub items: ::std::vec::Vec<InventoryDevice>,
         ///The page number to ask for next; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<i32>,
+        pub next: ::std::option::Option<i64>,
         /**Exact number of devices across all pages. Clients stop paging once they have collected
 this many items, so it never overcounts.
 */
@@ -243,26 +81,26 @@ this many items, so it never overcounts.
             rename = "deviceFunction",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub device_function: ::std::option::Option<InventoryDeviceDeviceFunction>,
+        pub device_function: ::std::option::Option<::std::string::String>,
         ///Host name of the device (the serial number until the device reports one).
         #[serde(rename = "deviceName")]
-        pub device_name: InventoryDeviceDeviceName,
+        pub device_name: ::std::string::String,
         /**Device family, e.g. `ACCESS_POINT`, `SWITCH`, `GATEWAY`. Treat unknown values as opaque.
 */
         #[serde(
             rename = "deviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub device_type: ::std::option::Option<InventoryDeviceDeviceType>,
+        pub device_type: ::std::option::Option<::std::string::String>,
         ///Firmware version last reported by the device.
         #[serde(
             rename = "firmwareVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub firmware_version: ::std::option::Option<InventoryDeviceFirmwareVersion>,
+        pub firmware_version: ::std::option::Option<::std::string::String>,
         ///Management IPv4 address last reported by the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ipv4: ::std::option::Option<InventoryDeviceIpv4>,
+        pub ipv4: ::std::option::Option<::std::string::String>,
         ///Whether the device has been provisioned to the Central application.
         #[serde(
             rename = "isProvisioned",
@@ -274,31 +112,31 @@ this many items, so it never overcounts.
             rename = "macAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mac_address: ::std::option::Option<InventoryDeviceMacAddress>,
+        pub mac_address: ::std::option::Option<::std::string::String>,
         ///Model name, e.g. `AP-515`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<InventoryDeviceModel>,
+        pub model: ::std::option::Option<::std::string::String>,
         ///Manufacturer part number.
         #[serde(
             rename = "partNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub part_number: ::std::option::Option<InventoryDevicePartNumber>,
+        pub part_number: ::std::option::Option<::std::string::String>,
         ///Manufacturer serial number; unique within the inventory.
         #[serde(rename = "serialNumber")]
-        pub serial_number: InventoryDeviceSerialNumber,
+        pub serial_number: ::std::string::String,
         ///Id of the site the device is assigned to; absent when unassigned.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_id: ::std::option::Option<InventoryDeviceSiteId>,
+        pub site_id: ::std::option::Option<::std::string::String>,
         ///Name of that site.
         #[serde(
             rename = "siteName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_name: ::std::option::Option<InventoryDeviceSiteName>,
+        pub site_name: ::std::option::Option<::std::string::String>,
         /**Whether the device is connected to Central. Absent for devices that have never
 connected.
 */
@@ -308,616 +146,6 @@ connected.
     impl InventoryDevice {
         pub fn builder() -> builder::InventoryDevice {
             Default::default()
-        }
-    }
-    ///Configured persona, e.g. `CAMPUS_AP`, `ACCESS_SWITCH`, `BRANCH_GW`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceDeviceFunction(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceDeviceFunction {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceDeviceFunction> for ::std::string::String {
-        fn from(value: InventoryDeviceDeviceFunction) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceDeviceFunction {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceDeviceFunction {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for InventoryDeviceDeviceFunction {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceDeviceFunction {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Host name of the device (the serial number until the device reports one).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceDeviceName(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceDeviceName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceDeviceName> for ::std::string::String {
-        fn from(value: InventoryDeviceDeviceName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceDeviceName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceDeviceName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceDeviceName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceDeviceName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /**Device family, e.g. `ACCESS_POINT`, `SWITCH`, `GATEWAY`. Treat unknown values as opaque.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceDeviceType(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceDeviceType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceDeviceType> for ::std::string::String {
-        fn from(value: InventoryDeviceDeviceType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceDeviceType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceDeviceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceDeviceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceDeviceType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Firmware version last reported by the device.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceFirmwareVersion(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceFirmwareVersion {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceFirmwareVersion> for ::std::string::String {
-        fn from(value: InventoryDeviceFirmwareVersion) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceFirmwareVersion {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceFirmwareVersion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for InventoryDeviceFirmwareVersion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceFirmwareVersion {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Management IPv4 address last reported by the device.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceIpv4(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceIpv4 {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceIpv4> for ::std::string::String {
-        fn from(value: InventoryDeviceIpv4) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceIpv4 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 15usize {
-                return Err("longer than 15 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceIpv4 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceIpv4 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceIpv4 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Primary MAC address.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceMacAddress(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceMacAddress {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceMacAddress> for ::std::string::String {
-        fn from(value: InventoryDeviceMacAddress) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceMacAddress {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new("^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$").unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceMacAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceMacAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceMacAddress {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Model name, e.g. `AP-515`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceModel(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceModel {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceModel> for ::std::string::String {
-        fn from(value: InventoryDeviceModel) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceModel {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceModel {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Manufacturer part number.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDevicePartNumber(::std::string::String);
-    impl ::std::ops::Deref for InventoryDevicePartNumber {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDevicePartNumber> for ::std::string::String {
-        fn from(value: InventoryDevicePartNumber) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDevicePartNumber {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDevicePartNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDevicePartNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDevicePartNumber {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Manufacturer serial number; unique within the inventory.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceSerialNumber(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceSerialNumber {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceSerialNumber> for ::std::string::String {
-        fn from(value: InventoryDeviceSerialNumber) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceSerialNumber {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceSerialNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceSerialNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceSerialNumber {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Id of the site the device is assigned to; absent when unassigned.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceSiteId(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceSiteId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceSiteId> for ::std::string::String {
-        fn from(value: InventoryDeviceSiteId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceSiteId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceSiteId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceSiteId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceSiteId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Name of that site.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InventoryDeviceSiteName(::std::string::String);
-    impl ::std::ops::Deref for InventoryDeviceSiteName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InventoryDeviceSiteName> for ::std::string::String {
-        fn from(value: InventoryDeviceSiteName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InventoryDeviceSiteName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InventoryDeviceSiteName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InventoryDeviceSiteName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InventoryDeviceSiteName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /**Whether the device is connected to Central. Absent for devices that have never
@@ -1119,10 +347,10 @@ connected.
 (dashes removed) to act as the tenant.
 */
         #[serde(rename = "tenantId")]
-        pub tenant_id: TenantTenantId,
+        pub tenant_id: ::std::string::String,
         ///The tenant's name (its GreenLake workspace name).
         #[serde(rename = "tenantName")]
-        pub tenant_name: TenantTenantName,
+        pub tenant_name: ::std::string::String,
         ///Number of sites the tenant has in Central.
         #[serde(
             rename = "totalSites",
@@ -1198,136 +426,13 @@ connected.
         pub items: ::std::vec::Vec<Tenant>,
         ///The page number to ask for next; null or absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<i32>,
+        pub next: ::std::option::Option<i64>,
         ///Exact number of tenants across all pages.
         pub total: u64,
     }
     impl TenantPage {
         pub fn builder() -> builder::TenantPage {
             Default::default()
-        }
-    }
-    /**The tenant's GreenLake workspace id. Exchange the MSP token into this workspace
-(dashes removed) to act as the tenant.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct TenantTenantId(::std::string::String);
-    impl ::std::ops::Deref for TenantTenantId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TenantTenantId> for ::std::string::String {
-        fn from(value: TenantTenantId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TenantTenantId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TenantTenantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TenantTenantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TenantTenantId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///The tenant's name (its GreenLake workspace name).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct TenantTenantName(::std::string::String);
-    impl ::std::ops::Deref for TenantTenantName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TenantTenantName> for ::std::string::String {
-        fn from(value: TenantTenantName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TenantTenantName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TenantTenantName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TenantTenantName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TenantTenantName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /// Types for composing complex structures.
@@ -1425,18 +530,15 @@ connected.
         #[derive(Clone, Debug)]
         pub struct CentralError {
             debug_id: ::std::result::Result<
-                super::CentralErrorDebugId,
+                ::std::string::String,
                 ::std::string::String,
             >,
             error_code: ::std::result::Result<
-                super::CentralErrorErrorCode,
+                ::std::string::String,
                 ::std::string::String,
             >,
             http_status_code: ::std::result::Result<i64, ::std::string::String>,
-            message: ::std::result::Result<
-                super::CentralErrorMessage,
-                ::std::string::String,
-            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CentralError {
             fn default() -> Self {
@@ -1453,7 +555,7 @@ connected.
         impl CentralError {
             pub fn debug_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CentralErrorDebugId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.debug_id = value
@@ -1465,7 +567,7 @@ connected.
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CentralErrorErrorCode>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_code = value
@@ -1491,7 +593,7 @@ connected.
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CentralErrorMessage>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -1624,7 +726,7 @@ connected.
                 ::std::string::String,
             >,
             next: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             total: ::std::result::Result<u64, ::std::string::String>,
@@ -1666,7 +768,7 @@ connected.
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next = value
@@ -1716,23 +818,23 @@ connected.
         #[derive(Clone, Debug)]
         pub struct InventoryDevice {
             device_function: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceDeviceFunction>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             device_name: ::std::result::Result<
-                super::InventoryDeviceDeviceName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             device_type: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceDeviceType>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             firmware_version: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceFirmwareVersion>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             ipv4: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceIpv4>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             is_provisioned: ::std::result::Result<
@@ -1740,27 +842,27 @@ connected.
                 ::std::string::String,
             >,
             mac_address: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceMacAddress>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             model: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceModel>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             part_number: ::std::result::Result<
-                ::std::option::Option<super::InventoryDevicePartNumber>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             serial_number: ::std::result::Result<
-                super::InventoryDeviceSerialNumber,
+                ::std::string::String,
                 ::std::string::String,
             >,
             site_id: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceSiteId>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             site_name: ::std::result::Result<
-                ::std::option::Option<super::InventoryDeviceSiteName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -1792,9 +894,7 @@ connected.
         impl InventoryDevice {
             pub fn device_function<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceDeviceFunction>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_function = value
@@ -1808,7 +908,7 @@ connected.
             }
             pub fn device_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InventoryDeviceDeviceName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_name = value
@@ -1820,9 +920,7 @@ connected.
             }
             pub fn device_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceDeviceType>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_type = value
@@ -1834,9 +932,7 @@ connected.
             }
             pub fn firmware_version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceFirmwareVersion>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.firmware_version = value
@@ -1850,9 +946,7 @@ connected.
             }
             pub fn ipv4<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceIpv4>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ipv4 = value
@@ -1878,9 +972,7 @@ connected.
             }
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceMacAddress>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mac_address = value
@@ -1892,9 +984,7 @@ connected.
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceModel>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -1906,9 +996,7 @@ connected.
             }
             pub fn part_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDevicePartNumber>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.part_number = value
@@ -1920,7 +1008,7 @@ connected.
             }
             pub fn serial_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InventoryDeviceSerialNumber>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.serial_number = value
@@ -1932,9 +1020,7 @@ connected.
             }
             pub fn site_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceSiteId>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.site_id = value
@@ -1946,9 +1032,7 @@ connected.
             }
             pub fn site_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InventoryDeviceSiteName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.site_name = value
@@ -2037,11 +1121,11 @@ connected.
                 ::std::string::String,
             >,
             tenant_id: ::std::result::Result<
-                super::TenantTenantId,
+                ::std::string::String,
                 ::std::string::String,
             >,
             tenant_name: ::std::result::Result<
-                super::TenantTenantName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             total_sites: ::std::result::Result<
@@ -2138,7 +1222,7 @@ connected.
             }
             pub fn tenant_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TenantTenantId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tenant_id = value
@@ -2150,7 +1234,7 @@ connected.
             }
             pub fn tenant_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TenantTenantName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tenant_name = value
@@ -2212,7 +1296,7 @@ connected.
                 ::std::string::String,
             >,
             next: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             total: ::std::result::Result<u64, ::std::string::String>,
@@ -2254,7 +1338,7 @@ connected.
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next = value
@@ -2496,8 +1580,8 @@ pub mod builder {
     pub struct ListDeviceInventory<'a> {
         client: &'a super::Client,
         filter: Result<Option<types::ListDeviceInventoryFilter>, String>,
-        limit: Result<Option<::std::num::NonZeroU32>, String>,
-        next: Result<Option<::std::num::NonZeroU32>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        next: Result<Option<::std::num::NonZeroU64>, String>,
         site_assigned: Result<Option<types::ListDeviceInventorySiteAssigned>, String>,
     }
     impl<'a> ListDeviceInventory<'a> {
@@ -2525,26 +1609,26 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
                         .to_string()
                 });
             self
         }
         pub fn next<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.next = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for next failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for next failed"
                         .to_string()
                 });
             self
@@ -2655,8 +1739,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListCentralTenants<'a> {
         client: &'a super::Client,
-        limit: Result<Option<::std::num::NonZeroU32>, String>,
-        next: Result<::std::num::NonZeroU32, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        next: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> ListCentralTenants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2668,25 +1752,25 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
                         .to_string()
                 });
             self
         }
         pub fn next<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.next = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for next failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for next failed"
                         .to_string()
                 });
             self

@@ -21,12 +21,12 @@ pub mod types {
         /**Area of the audited action, e.g. `User Management`, `Device Management`,
 `Customer Management`, `Authentication`. Treat unknown values as opaque.
 */
-        pub category: AuditLogCategory,
+        pub category: ::std::string::String,
         ///When the action happened.
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Human-readable description of what happened.
-        pub description: AuditLogDescription,
+        pub description: ::std::string::String,
         ///Whether more detail is available for this entry.
         #[serde(
             rename = "hasDetails",
@@ -34,10 +34,10 @@ pub mod types {
         )]
         pub has_details: ::std::option::Option<bool>,
         ///Identifier of the entry.
-        pub id: AuditLogId,
+        pub id: ::std::string::String,
         ///Region of the service that recorded the entry.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub region: ::std::option::Option<AuditLogRegion>,
+        pub region: ::std::option::Option<::std::string::String>,
         ///Resource type, always `audit-log/logs`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
@@ -63,237 +63,11 @@ pub mod types {
             rename = "ipAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ip_address: ::std::option::Option<AuditLogAdditionalInfoIpAddress>,
+        pub ip_address: ::std::option::Option<::std::string::String>,
     }
     impl AuditLogAdditionalInfo {
         pub fn builder() -> builder::AuditLogAdditionalInfo {
             Default::default()
-        }
-    }
-    ///Source IP address of the request that was audited.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogAdditionalInfoIpAddress(::std::string::String);
-    impl ::std::ops::Deref for AuditLogAdditionalInfoIpAddress {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogAdditionalInfoIpAddress>
-    for ::std::string::String {
-        fn from(value: AuditLogAdditionalInfoIpAddress) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogAdditionalInfoIpAddress {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogAdditionalInfoIpAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for AuditLogAdditionalInfoIpAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogAdditionalInfoIpAddress {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /**Area of the audited action, e.g. `User Management`, `Device Management`,
-`Customer Management`, `Authentication`. Treat unknown values as opaque.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogCategory(::std::string::String);
-    impl ::std::ops::Deref for AuditLogCategory {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogCategory> for ::std::string::String {
-        fn from(value: AuditLogCategory) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogCategory {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogCategory {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogCategory {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogCategory {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Human-readable description of what happened.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogDescription(::std::string::String);
-    impl ::std::ops::Deref for AuditLogDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogDescription> for ::std::string::String {
-        fn from(value: AuditLogDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 4096usize {
-                return Err("longer than 4096 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Identifier of the entry.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogId(::std::string::String);
-    impl ::std::ops::Deref for AuditLogId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogId> for ::std::string::String {
-        fn from(value: AuditLogId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///One page of audit log entries.
@@ -312,262 +86,32 @@ pub mod types {
             Default::default()
         }
     }
-    ///Region of the service that recorded the entry.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogRegion(::std::string::String);
-    impl ::std::ops::Deref for AuditLogRegion {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogRegion> for ::std::string::String {
-        fn from(value: AuditLogRegion) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogRegion {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogRegion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogRegion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogRegion {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Who performed the audited action.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AuditLogUser {
         ///User name (an email address) or API client id that acted.
-        pub username: AuditLogUserUsername,
+        pub username: ::std::string::String,
     }
     impl AuditLogUser {
         pub fn builder() -> builder::AuditLogUser {
             Default::default()
         }
     }
-    ///User name (an email address) or API client id that acted.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogUserUsername(::std::string::String);
-    impl ::std::ops::Deref for AuditLogUserUsername {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogUserUsername> for ::std::string::String {
-        fn from(value: AuditLogUserUsername) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogUserUsername {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 320usize {
-                return Err("longer than 320 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogUserUsername {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogUserUsername {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogUserUsername {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The workspace the audited action happened in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AuditLogWorkspace {
         ///Workspace id.
-        pub id: AuditLogWorkspaceId,
+        pub id: ::std::string::String,
         ///Workspace name at the time of the action.
         #[serde(
             rename = "workspaceName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workspace_name: ::std::option::Option<AuditLogWorkspaceWorkspaceName>,
+        pub workspace_name: ::std::option::Option<::std::string::String>,
     }
     impl AuditLogWorkspace {
         pub fn builder() -> builder::AuditLogWorkspace {
             Default::default()
-        }
-    }
-    ///Workspace id.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogWorkspaceId(::std::string::String);
-    impl ::std::ops::Deref for AuditLogWorkspaceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogWorkspaceId> for ::std::string::String {
-        fn from(value: AuditLogWorkspaceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogWorkspaceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogWorkspaceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogWorkspaceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogWorkspaceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Workspace name at the time of the action.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct AuditLogWorkspaceWorkspaceName(::std::string::String);
-    impl ::std::ops::Deref for AuditLogWorkspaceWorkspaceName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuditLogWorkspaceWorkspaceName> for ::std::string::String {
-        fn from(value: AuditLogWorkspaceWorkspaceName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuditLogWorkspaceWorkspaceName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuditLogWorkspaceWorkspaceName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for AuditLogWorkspaceWorkspaceName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuditLogWorkspaceWorkspaceName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A device (access point, switch, gateway, server, storage array...) registered in a workspace.
@@ -594,12 +138,12 @@ pub mod types {
             rename = "deviceType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub device_type: ::std::option::Option<DeviceDeviceType>,
+        pub device_type: ::std::option::Option<::std::string::String>,
         ///Number of updates the device record has seen.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub generation: ::std::option::Option<u64>,
         ///GreenLake identifier of the device.
-        pub id: DeviceId,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<ResourceReference>,
         ///Primary MAC address; null for devices without one (e.g. some storage).
@@ -607,19 +151,19 @@ pub mod types {
             rename = "macAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mac_address: ::std::option::Option<DeviceMacAddress>,
+        pub mac_address: ::std::option::Option<::std::string::String>,
         ///Marketing model name, e.g. `AP-515`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model: ::std::option::Option<DeviceModel>,
+        pub model: ::std::option::Option<::std::string::String>,
         ///Manufacturer part number (SKU).
         #[serde(
             rename = "partNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub part_number: ::std::option::Option<DevicePartNumber>,
+        pub part_number: ::std::option::Option<::std::string::String>,
         ///Region of the service the device is assigned to; null while unassigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub region: ::std::option::Option<DeviceRegion>,
+        pub region: ::std::option::Option<::std::string::String>,
         ///Path of this device.
         #[serde(
             rename = "resourceUri",
@@ -628,7 +172,7 @@ pub mod types {
         pub resource_uri: ::std::option::Option<::std::string::String>,
         ///Manufacturer serial number.
         #[serde(rename = "serialNumber")]
-        pub serial_number: DeviceSerialNumber,
+        pub serial_number: ::std::string::String,
         ///Subscriptions applied to the device.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub subscription: ::std::vec::Vec<ResourceReference>,
@@ -648,7 +192,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             rename = "tenantWorkspaceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tenant_workspace_id: ::std::option::Option<DeviceTenantWorkspaceId>,
+        pub tenant_workspace_id: ::std::option::Option<::std::string::String>,
         ///Resource type, always `devices/device`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
@@ -716,234 +260,6 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             value.parse()
         }
     }
-    /**Device family as GreenLake reports it, e.g. `AP`, `SWITCH`, `GATEWAY`, `COMPUTE`,
-`STORAGE`. GreenLake adds families over time, so treat unknown values as opaque.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceDeviceType(::std::string::String);
-    impl ::std::ops::Deref for DeviceDeviceType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceDeviceType> for ::std::string::String {
-        fn from(value: DeviceDeviceType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceDeviceType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceDeviceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceDeviceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceDeviceType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///GreenLake identifier of the device.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceId(::std::string::String);
-    impl ::std::ops::Deref for DeviceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceId> for ::std::string::String {
-        fn from(value: DeviceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Primary MAC address; null for devices without one (e.g. some storage).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceMacAddress(::std::string::String);
-    impl ::std::ops::Deref for DeviceMacAddress {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceMacAddress> for ::std::string::String {
-        fn from(value: DeviceMacAddress) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceMacAddress {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new("^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$").unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceMacAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceMacAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceMacAddress {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Marketing model name, e.g. `AP-515`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceModel(::std::string::String);
-    impl ::std::ops::Deref for DeviceModel {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceModel> for ::std::string::String {
-        fn from(value: DeviceModel) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceModel {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceModel {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///One page of devices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DevicePage {
@@ -958,237 +274,6 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
     impl DevicePage {
         pub fn builder() -> builder::DevicePage {
             Default::default()
-        }
-    }
-    ///Manufacturer part number (SKU).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DevicePartNumber(::std::string::String);
-    impl ::std::ops::Deref for DevicePartNumber {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DevicePartNumber> for ::std::string::String {
-        fn from(value: DevicePartNumber) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DevicePartNumber {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DevicePartNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DevicePartNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DevicePartNumber {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Region of the service the device is assigned to; null while unassigned.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceRegion(::std::string::String);
-    impl ::std::ops::Deref for DeviceRegion {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceRegion> for ::std::string::String {
-        fn from(value: DeviceRegion) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceRegion {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceRegion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceRegion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceRegion {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Manufacturer serial number.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceSerialNumber(::std::string::String);
-    impl ::std::ops::Deref for DeviceSerialNumber {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceSerialNumber> for ::std::string::String {
-        fn from(value: DeviceSerialNumber) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceSerialNumber {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceSerialNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceSerialNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceSerialNumber {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /**For a device in an MSP's inventory that is allocated to a tenant, the tenant's
-workspace id (32 hex characters, or the dashed uuid form); null otherwise.
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeviceTenantWorkspaceId(::std::string::String);
-    impl ::std::ops::Deref for DeviceTenantWorkspaceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeviceTenantWorkspaceId> for ::std::string::String {
-        fn from(value: DeviceTenantWorkspaceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeviceTenantWorkspaceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeviceTenantWorkspaceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeviceTenantWorkspaceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeviceTenantWorkspaceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`ListAuditLogsFilter`
@@ -1357,7 +442,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ResourceReference {
         ///Identifier of the referenced resource.
-        pub id: ResourceReferenceId,
+        pub id: ::std::string::String,
         ///Path of the referenced resource.
         #[serde(
             rename = "resourceUri",
@@ -1370,246 +455,24 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             Default::default()
         }
     }
-    ///Identifier of the referenced resource.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ResourceReferenceId(::std::string::String);
-    impl ::std::ops::Deref for ResourceReferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ResourceReferenceId> for ::std::string::String {
-        fn from(value: ResourceReferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ResourceReferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ResourceReferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ResourceReferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ResourceReferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The GreenLake error body, sent with every 4xx and 5xx status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct StandardErrorResponse {
         ///Identifier of this failure; quote it when contacting support.
         #[serde(rename = "debugId")]
-        pub debug_id: StandardErrorResponseDebugId,
+        pub debug_id: ::std::string::String,
         ///GreenLake error code, e.g. `HPE_GL_ERROR_TOO_MANY_REQUESTS`.
         #[serde(rename = "errorCode")]
-        pub error_code: StandardErrorResponseErrorCode,
+        pub error_code: ::std::string::String,
         ///The HTTP status code of the response, repeated in the body.
         #[serde(rename = "httpStatusCode")]
         pub http_status_code: i64,
         ///What went wrong, naming the parameter or rule at fault.
-        pub message: StandardErrorResponseMessage,
+        pub message: ::std::string::String,
     }
     impl StandardErrorResponse {
         pub fn builder() -> builder::StandardErrorResponse {
             Default::default()
-        }
-    }
-    ///Identifier of this failure; quote it when contacting support.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct StandardErrorResponseDebugId(::std::string::String);
-    impl ::std::ops::Deref for StandardErrorResponseDebugId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StandardErrorResponseDebugId> for ::std::string::String {
-        fn from(value: StandardErrorResponseDebugId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for StandardErrorResponseDebugId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StandardErrorResponseDebugId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StandardErrorResponseDebugId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for StandardErrorResponseDebugId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///GreenLake error code, e.g. `HPE_GL_ERROR_TOO_MANY_REQUESTS`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct StandardErrorResponseErrorCode(::std::string::String);
-    impl ::std::ops::Deref for StandardErrorResponseErrorCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StandardErrorResponseErrorCode> for ::std::string::String {
-        fn from(value: StandardErrorResponseErrorCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for StandardErrorResponseErrorCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StandardErrorResponseErrorCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StandardErrorResponseErrorCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for StandardErrorResponseErrorCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///What went wrong, naming the parameter or rule at fault.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct StandardErrorResponseMessage(::std::string::String);
-    impl ::std::ops::Deref for StandardErrorResponseMessage {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StandardErrorResponseMessage> for ::std::string::String {
-        fn from(value: StandardErrorResponseMessage) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for StandardErrorResponseMessage {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StandardErrorResponseMessage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StandardErrorResponseMessage {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for StandardErrorResponseMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /// Types for composing complex structures.
@@ -1625,7 +488,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 ::std::string::String,
             >,
             category: ::std::result::Result<
-                super::AuditLogCategory,
+                ::std::string::String,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -1633,16 +496,16 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                super::AuditLogDescription,
+                ::std::string::String,
                 ::std::string::String,
             >,
             has_details: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<super::AuditLogId, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             region: ::std::result::Result<
-                ::std::option::Option<super::AuditLogRegion>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1707,7 +570,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn category<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogCategory>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.category = value
@@ -1731,7 +594,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogDescription>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -1755,7 +618,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1765,7 +628,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AuditLogRegion>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -1868,7 +731,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         #[derive(Clone, Debug)]
         pub struct AuditLogAdditionalInfo {
             ip_address: ::std::result::Result<
-                ::std::option::Option<super::AuditLogAdditionalInfoIpAddress>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -1882,9 +745,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         impl AuditLogAdditionalInfo {
             pub fn ip_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AuditLogAdditionalInfoIpAddress>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ip_address = value
@@ -2010,7 +871,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         #[derive(Clone, Debug)]
         pub struct AuditLogUser {
             username: ::std::result::Result<
-                super::AuditLogUserUsername,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -2024,7 +885,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         impl AuditLogUser {
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogUserUsername>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -2052,9 +913,9 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         }
         #[derive(Clone, Debug)]
         pub struct AuditLogWorkspace {
-            id: ::std::result::Result<super::AuditLogWorkspaceId, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             workspace_name: ::std::result::Result<
-                ::std::option::Option<super::AuditLogWorkspaceWorkspaceName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -2069,7 +930,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         impl AuditLogWorkspace {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogWorkspaceId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2079,9 +940,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn workspace_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AuditLogWorkspaceWorkspaceName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.workspace_name = value
@@ -2132,32 +991,32 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 ::std::string::String,
             >,
             device_type: ::std::result::Result<
-                ::std::option::Option<super::DeviceDeviceType>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             generation: ::std::result::Result<
                 ::std::option::Option<u64>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<super::DeviceId, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             location: ::std::result::Result<
                 ::std::option::Option<super::ResourceReference>,
                 ::std::string::String,
             >,
             mac_address: ::std::result::Result<
-                ::std::option::Option<super::DeviceMacAddress>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             model: ::std::result::Result<
-                ::std::option::Option<super::DeviceModel>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             part_number: ::std::result::Result<
-                ::std::option::Option<super::DevicePartNumber>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             region: ::std::result::Result<
-                ::std::option::Option<super::DeviceRegion>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             resource_uri: ::std::result::Result<
@@ -2165,7 +1024,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 ::std::string::String,
             >,
             serial_number: ::std::result::Result<
-                super::DeviceSerialNumber,
+                ::std::string::String,
                 ::std::string::String,
             >,
             subscription: ::std::result::Result<
@@ -2180,7 +1039,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 ::std::string::String,
             >,
             tenant_workspace_id: ::std::result::Result<
-                ::std::option::Option<super::DeviceTenantWorkspaceId>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2273,9 +1132,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn device_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeviceDeviceType>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_type = value
@@ -2299,7 +1156,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DeviceId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2323,9 +1180,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn mac_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeviceMacAddress>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mac_address = value
@@ -2337,7 +1192,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DeviceModel>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
@@ -2349,9 +1204,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn part_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DevicePartNumber>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.part_number = value
@@ -2363,7 +1216,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DeviceRegion>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -2387,7 +1240,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn serial_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DeviceSerialNumber>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.serial_number = value
@@ -2428,9 +1281,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn tenant_workspace_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeviceTenantWorkspaceId>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tenant_workspace_id = value
@@ -2615,7 +1466,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         }
         #[derive(Clone, Debug)]
         pub struct ResourceReference {
-            id: ::std::result::Result<super::ResourceReferenceId, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             resource_uri: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2632,7 +1483,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         impl ResourceReference {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ResourceReferenceId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2675,18 +1526,15 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         #[derive(Clone, Debug)]
         pub struct StandardErrorResponse {
             debug_id: ::std::result::Result<
-                super::StandardErrorResponseDebugId,
+                ::std::string::String,
                 ::std::string::String,
             >,
             error_code: ::std::result::Result<
-                super::StandardErrorResponseErrorCode,
+                ::std::string::String,
                 ::std::string::String,
             >,
             http_status_code: ::std::result::Result<i64, ::std::string::String>,
-            message: ::std::result::Result<
-                super::StandardErrorResponseMessage,
-                ::std::string::String,
-            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for StandardErrorResponse {
             fn default() -> Self {
@@ -2703,7 +1551,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         impl StandardErrorResponse {
             pub fn debug_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StandardErrorResponseDebugId>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.debug_id = value
@@ -2715,7 +1563,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn error_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StandardErrorResponseErrorCode>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_code = value
@@ -2741,7 +1589,7 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StandardErrorResponseMessage>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -2933,9 +1781,8 @@ let response = client.list_audit_logs()
 
 Returns one page of the devices registered in the workspace the bearer token belongs to:
 with an MSP token the MSP's own inventory, with a tenant token that tenant's devices.
-Devices are returned in a stable order (by `serialNumber` unless `sort` says otherwise), so
-walking the pages with `offset` sees every device exactly once while the inventory does not
-change.
+Walking the pages with `offset` sees every device exactly once while the inventory does
+not change (the mock orders by `serialNumber` unless `sort` says otherwise).
 
 
 Sends a `GET` request to `/devices/v1/devices`
@@ -2980,8 +1827,8 @@ pub mod builder {
     pub struct ListAuditLogs<'a> {
         client: &'a super::Client,
         filter: Result<Option<types::ListAuditLogsFilter>, String>,
-        limit: Result<Option<::std::num::NonZeroU32>, String>,
-        offset: Result<Option<i32>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<u64>, String>,
     }
     impl<'a> ListAuditLogs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3006,25 +1853,25 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
                         .to_string()
                 });
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i32>,
+            V: std::convert::TryInto<u64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for offset failed".to_string());
+                .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
         ///Sends a `GET` request to `/audit-log/v1/logs`
@@ -3115,8 +1962,8 @@ pub mod builder {
     pub struct ListDevices<'a> {
         client: &'a super::Client,
         filter: Result<Option<types::ListDevicesFilter>, String>,
-        limit: Result<Option<::std::num::NonZeroU32>, String>,
-        offset: Result<Option<i32>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<u64>, String>,
         sort: Result<Option<types::ListDevicesSort>, String>,
     }
     impl<'a> ListDevices<'a> {
@@ -3143,25 +1990,25 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
                         .to_string()
                 });
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i32>,
+            V: std::convert::TryInto<u64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for offset failed".to_string());
+                .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self

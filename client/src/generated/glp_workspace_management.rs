@@ -806,11 +806,13 @@ pub mod types {
     ///One page of tenants.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TenantList {
-        pub count: i64,
+        ///Number of items in this page (at most `limit`, so at most 1,000).
+        pub count: u64,
         pub items: ::std::vec::Vec<Tenant>,
+        ///The `offset` this page starts at.
         pub offset: u64,
-        ///Number of matching tenants (an MSP has at most 1,000).
-        pub total: i64,
+        ///Number of matching tenants over all pages (an MSP has at most 1,000 tenants).
+        pub total: u64,
     }
     impl TenantList {
         pub fn builder() -> builder::TenantList {
@@ -924,8 +926,8 @@ pub mod types {
     ///One page of workspaces.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct WorkspaceList {
-        ///Number of items in this page.
-        pub count: i64,
+        ///Number of items in this page (at most `limit`, so at most 1,000).
+        pub count: u64,
         pub items: ::std::vec::Vec<Workspace>,
         ///The `offset` this page starts at.
         pub offset: u64,
@@ -1895,13 +1897,13 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TenantList {
-            count: ::std::result::Result<i64, ::std::string::String>,
+            count: ::std::result::Result<u64, ::std::string::String>,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Tenant>,
                 ::std::string::String,
             >,
             offset: ::std::result::Result<u64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
+            total: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for TenantList {
             fn default() -> Self {
@@ -1916,7 +1918,7 @@ pub mod types {
         impl TenantList {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value
@@ -1952,7 +1954,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -2384,7 +2386,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct WorkspaceList {
-            count: ::std::result::Result<i64, ::std::string::String>,
+            count: ::std::result::Result<u64, ::std::string::String>,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Workspace>,
                 ::std::string::String,
@@ -2405,7 +2407,7 @@ pub mod types {
         impl WorkspaceList {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value

@@ -1839,8 +1839,8 @@ required; `inventoryOwnership` defaults to `MSP_OWNED_INVENTORY` on create.
     ///One page of tenants.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TenantPage {
-        ///Number of items in this page.
-        pub count: i64,
+        ///Number of items in this page (at most `limit`, so at most 300).
+        pub count: u64,
         pub items: ::std::vec::Vec<Tenant>,
         ///The `offset` this page starts at.
         pub offset: u64,
@@ -2775,7 +2775,7 @@ required; `inventoryOwnership` defaults to `MSP_OWNED_INVENTORY` on create.
         }
         #[derive(Clone, Debug)]
         pub struct TenantPage {
-            count: ::std::result::Result<i64, ::std::string::String>,
+            count: ::std::result::Result<u64, ::std::string::String>,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Tenant>,
                 ::std::string::String,
@@ -2796,7 +2796,7 @@ required; `inventoryOwnership` defaults to `MSP_OWNED_INVENTORY` on create.
         impl TenantPage {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value

@@ -150,6 +150,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/openapi/{file}", get(admin::openapi_spec))
         .nest("/__admin", admin::router(state.clone()))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), admin::faults::inject))
         .layer(from_fn_with_state(state.clone(), admin::journal::record))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
@@ -162,6 +163,15 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         uri.path(),
         StatusCode::NOT_FOUND,
         &format!("no route for {}", uri.path()),
+        Default::default(),
+    )
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    error::error_for_path(
+        uri.path(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{method} is not allowed on {}", uri.path()),
         Default::default(),
     )
 }

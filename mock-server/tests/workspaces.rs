@@ -319,6 +319,13 @@ async fn malformed_and_invalid_bodies() {
     // A malformed tenant id on delete → 400.
     let r = h.delete(format!("{url}/not-a-uuid")).send().await.unwrap();
     assert_eq!(r.status(), 400);
+    // Unknown paths and methods answer in the vendor shape too.
+    let r = h.patch(&url).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["httpStatusCode"], 405);
+    let r = h.get(format!("{}/workspaces/v1/nothing", mock.uri())).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["errorCode"], "HPE_GL_ERROR_NOT_FOUND");
 }
 
 #[tokio::test]

@@ -235,7 +235,8 @@ impl World {
                 if !ids.insert(t.id) {
                     return Err(format!("workspace id {} appears twice", t.id));
                 }
-                if !names.insert(t.name.as_str()) {
+                // Same rule as the store: names are unique per MSP, case-insensitively.
+                if !names.insert(t.name.to_lowercase()) {
                     return Err(format!(
                         "tenant name {:?} appears twice in MSP {}",
                         t.name, msp.name

@@ -59,6 +59,7 @@ pub mod limits;
 pub mod nsa;
 pub mod sso;
 pub mod state;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -198,6 +199,7 @@ pub struct MockServerBuilder {
     tenant_cap: Option<usize>,
     signing_key_pem: Option<String>,
     rate_limits: Option<RateLimits>,
+    tls: bool,
 }
 
 impl MockServerBuilder {
@@ -249,6 +251,12 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serve HTTPS with a certificate from a CA generated at start (see [`MockServer::ca_pem`]).
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
     /// The fixture with every override applied.
     fn resolved_fixture(&mut self) -> Fixture {
         let mut f = self.fixture.take().unwrap_or_else(Fixture::default_world);
@@ -276,7 +284,13 @@ impl MockServerBuilder {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let uri = format!("http://{local}");
+        let tls = if self.tls {
+            Some(tls::TlsMaterial::generate()?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let uri = format!("{scheme}://{local}");
         let fixture = self.resolved_fixture();
         let clock = self.clock.take().unwrap_or_default();
         let state = Arc::new(
@@ -284,10 +298,19 @@ impl MockServerBuilder {
                 .map_err(anyhow::Error::msg)?,
         );
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, state.clone(), async {
+        let stop = async {
             let _ = rx.await;
-        }));
+        };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem().to_owned());
+        let task = match tls {
+            Some(t) => {
+                let state = state.clone();
+                tokio::spawn(async move { tls::serve_tls(listener, state, &t, stop).await })
+            }
+            None => tokio::spawn(serve(listener, state.clone(), stop)),
+        };
         Ok(MockServer {
+            ca_pem,
             uri,
             addr: local,
             state,
@@ -311,6 +334,7 @@ impl MockServerBuilder {
 /// A running mock server; it stops when dropped.
 #[derive(Debug)]
 pub struct MockServer {
+    ca_pem: Option<String>,
     uri: String,
     addr: SocketAddr,
     state: Arc<AppState>,
@@ -340,6 +364,12 @@ impl MockServer {
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The PEM of the CA that signed the server certificate (`Some` when started with
+    /// [`MockServerBuilder::tls`]); trust it to talk HTTPS to [`MockServer::uri`].
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The current MSP credentials and tenants (as `GET /__admin/credentials`).

@@ -15,6 +15,7 @@ Examples:
   msp-mock --listen 127.0.0.1:9000 --fixture world.yaml
   msp-mock --token-ttl 60 --tenant-cap 5     # short-lived tokens, tiny cap
   msp-mock --admin-token s3cret              # /__admin needs 'Authorization: Bearer s3cret'
+  msp-mock --tls --ca-out ca.pem             # HTTPS; trust ca.pem (REQUESTS_CA_BUNDLE=ca.pem)
   RUST_LOG=msp_mock_server=debug,tower_http=debug msp-mock
 
 Admin API (under /__admin): GET health, GET credentials, POST reset, GET clock,
@@ -58,6 +59,15 @@ struct Cli {
     /// Start with a frozen clock that moves only through POST /__admin/clock/advance.
     #[arg(long)]
     manual_clock: bool,
+
+    /// Serve HTTPS with a certificate signed by a CA generated at start (for clients that
+    /// refuse plain http, e.g. requests-oauthlib, httpx). Use --ca-out to get the CA.
+    #[arg(long)]
+    tls: bool,
+
+    /// With --tls: write the generated CA certificate (PEM) to FILE, for clients to trust.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    ca_out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -99,7 +109,19 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("binding {}", cli.listen))?;
-    let uri = format!("http://{}", listener.local_addr()?);
+    let tls = if cli.tls {
+        let t = msp_mock_server::tls::TlsMaterial::generate()
+            .context("generating the TLS certificate")?;
+        if let Some(path) = &cli.ca_out {
+            std::fs::write(path, t.ca_pem())
+                .with_context(|| format!("writing the CA certificate to {}", path.display()))?;
+        }
+        Some(t)
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let uri = format!("{scheme}://{}", listener.local_addr()?);
     let state = Arc::new(
         AppState::new(&fixture, clock, uri.clone(), cli.admin_token.clone())
             .map_err(anyhow::Error::msg)?,
@@ -116,12 +138,24 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     println!("  token URL: {uri}/authorization/v2/oauth2/{{workspace_id}}/token");
+    for n in admin::credentials_of(&state).nsa {
+        println!(
+            "  nSA MSP {:?}: username={} password={} (form login at {uri}/login/msp)",
+            n.name, n.username, n.password
+        );
+    }
     println!("  admin API: {uri}/__admin/credentials");
+    if let Some(path) = &cli.ca_out {
+        println!("  CA certificate: {}", path.display());
+    }
 
-    msp_mock_server::serve(listener, state, async {
+    let stop = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("Ctrl-C received, shutting down");
-    })
-    .await?;
+    };
+    match &tls {
+        Some(t) => msp_mock_server::tls::serve_tls(listener, state, t, stop).await?,
+        None => msp_mock_server::serve(listener, state, stop).await?,
+    }
     Ok(())
 }

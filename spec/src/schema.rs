@@ -69,20 +69,20 @@ pub fn to_json_schema(schema: &Value) -> Value {
                 ("exclusiveMinimum", "minimum"),
                 ("exclusiveMaximum", "maximum"),
             ] {
-                if map.get(flag).and_then(Value::as_bool) == Some(true) {
-                    if let Some(n) = out.remove(bound) {
-                        out.insert(flag.into(), n);
-                    }
+                if map.get(flag).and_then(Value::as_bool) == Some(true)
+                    && let Some(n) = out.remove(bound)
+                {
+                    out.insert(flag.into(), n);
                 }
             }
             if map.get("nullable").and_then(Value::as_bool) == Some(true) {
                 if let Some(t) = out.get("type").and_then(Value::as_str).map(str::to_string) {
                     out.insert("type".into(), json!([t, "null"]));
                 }
-                if let Some(Value::Array(values)) = out.get_mut("enum") {
-                    if !values.contains(&Value::Null) {
-                        values.push(Value::Null);
-                    }
+                if let Some(Value::Array(values)) = out.get_mut("enum")
+                    && !values.contains(&Value::Null)
+                {
+                    values.push(Value::Null);
                 }
                 if out.contains_key("$ref") || out.contains_key("allOf") {
                     let inner = Value::Object(std::mem::take(&mut out));

@@ -126,11 +126,7 @@ impl AppState {
         Ok(Self {
             store: Store::new(world, settings.tenant_cap),
             tokens: TokenService::new(signer, clock.clone(), issuer, settings.token_cache_capacity),
-            limits: RateLimiter::new(
-                clock.clone(),
-                settings.rate_limits.clone(),
-                settings.token_requests_per_window,
-            ),
+            limits: RateLimiter::new(clock.clone(), settings.rate_limits.clone()),
             journal: Journal::new(settings.journal_capacity),
             faults: Faults::default(),
             admin_token: admin_token.map(Secret),

@@ -76,18 +76,15 @@ const MAX_WINDOWS: usize = 100_000;
 pub struct RateLimiter {
     clock: Clock,
     config: RateLimits,
-    token_requests: u32,
     windows: Mutex<HashMap<(String, RouteClass), Window>>,
 }
 
 impl RateLimiter {
-    /// A limiter with `config`'s quotas (and `token_requests` for the token endpoints),
-    /// reading `clock`.
-    pub fn new(clock: Clock, config: RateLimits, token_requests: u32) -> Self {
+    /// A limiter with `config`'s quotas, reading `clock`.
+    pub fn new(clock: Clock, config: RateLimits) -> Self {
         Self {
             clock,
             config,
-            token_requests,
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -98,7 +95,7 @@ impl RateLimiter {
             RouteClass::Client => self.config.per_client,
             RouteClass::Workspace => self.config.per_workspace,
             RouteClass::TenantCreate => self.config.tenant_create,
-            RouteClass::Token => self.token_requests,
+            RouteClass::Token => self.config.token_requests,
         }
     }
 
@@ -159,8 +156,8 @@ mod tests {
                 per_client: 2,
                 per_workspace: 1,
                 tenant_create: 1,
+                token_requests: 1,
             },
-            1,
         );
         assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 1);
         assert_eq!(l.check("a", RouteClass::Client).unwrap().remaining, 0);

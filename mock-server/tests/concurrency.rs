@@ -25,6 +25,7 @@ async fn roomy(cap: usize) -> MockServer {
             per_client: 100_000,
             per_workspace: 100_000,
             tenant_create: 100_000,
+            ..RateLimits::default()
         })
         .start()
         .await

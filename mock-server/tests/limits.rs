@@ -8,10 +8,8 @@ use msp_mock_server::{Clock, MockServer, RateLimits};
 use serde_json::{Value, json};
 
 async fn limited(per_client: u32, tenant_create: u32) -> MockServer {
-    let mut f = fixture(SMALL);
-    f.settings.token_requests_per_window = 5;
     MockServer::builder()
-        .fixture(f)
+        .fixture(fixture(SMALL))
         .clock(Clock::manual(chrono::Utc::now()))
         .tenant_cap(1000)
         .rate_limits(RateLimits {
@@ -19,6 +17,7 @@ async fn limited(per_client: u32, tenant_create: u32) -> MockServer {
             per_client,
             per_workspace: 2,
             tenant_create,
+            token_requests: 5,
         })
         .start()
         .await

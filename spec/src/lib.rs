@@ -12,7 +12,7 @@
 
 mod schema;
 
-pub use schema::{SchemaError, Violation, to_json_schema};
+pub use schema::{SchemaError, Validator, Violation, to_json_schema};
 
 use std::sync::Arc;
 

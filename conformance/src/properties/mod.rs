@@ -1,0 +1,476 @@
+//! Property families and the runner that drives them with proptest: failures, the readable
+//! report of a shrunk failing sequence, per-family outcomes and statistics.
+//!
+//! Each family is one `proptest-state-machine` machine (a [`proptest_state_machine::ReferenceStateMachine`]
+//! generating step sequences) executed against a [`Target`]; every step checks the spec, the
+//! model and the domain rules. One family = one test function, so `cargo nextest --partition`
+//! splits the suite meaningfully.
+
+pub mod glp;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+
+use crate::target::Target;
+
+/// Every property the suite checks, with a one-line meaning (the names used in reports).
+pub const PROPERTIES: &[(&str, &str)] = &[
+    (
+        "spec.status",
+        "every response status is declared by the spec for the operation",
+    ),
+    (
+        "spec.body",
+        "every response body validates against the spec's schema",
+    ),
+    (
+        "client.types",
+        "every body deserialises into the generated client's types",
+    ),
+    (
+        "model.equality",
+        "what the server answers is what the reference model predicts",
+    ),
+    (
+        "domain.cap",
+        "a create never succeeds at or above the tenant cap",
+    ),
+    (
+        "domain.unique_names",
+        "tenant names stay unique per MSP (case-insensitively)",
+    ),
+    (
+        "isolation",
+        "a token never reads or changes data outside its scope",
+    ),
+    (
+        "auth.no_401",
+        "the client never surfaces a 401 while its credentials are valid",
+    ),
+    (
+        "auth.exchange_once",
+        "at most one token fetch per principal per token lifetime",
+    ),
+    (
+        "retry.budget",
+        "after injected 429s the client succeeds within its retry budget",
+    ),
+    (
+        "input.malformed",
+        "malformed input gets a 4xx in the API's error shape and changes nothing",
+    ),
+    ("transport", "the server answers every request"),
+];
+
+/// One request and its response, as shown in a failure report.
+#[derive(Clone, Debug, Default)]
+pub struct Exchange {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub url: String,
+    /// Request body (truncated), if any.
+    pub request_body: Option<String>,
+    /// Response status.
+    pub status: u16,
+    /// Response body (truncated).
+    pub response_body: String,
+}
+
+impl fmt::Display for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "    request:  {} {}", self.method, self.url)?;
+        if let Some(b) = &self.request_body {
+            write!(f, "\n              {b}")?;
+        }
+        write!(f, "\n    response: {}", self.status)?;
+        if !self.response_body.is_empty() {
+            write!(f, " {}", self.response_body)?;
+        }
+        Ok(())
+    }
+}
+
+/// Truncates text for reports.
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 600;
+    if s.len() <= MAX {
+        s.to_string()
+    } else {
+        let mut end = MAX;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}… ({} bytes)", &s[..end], s.len())
+    }
+}
+
+/// A broken property.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The property's name (one of [`PROPERTIES`]).
+    pub property: &'static str,
+    /// What was wrong.
+    pub detail: String,
+    /// The request and response that showed it, if one did.
+    pub exchange: Option<Exchange>,
+    /// Index of the step that broke it (`None`: the end-of-case checks).
+    pub step: Option<usize>,
+}
+
+/// A failing case after shrinking: the minimal step sequence and what broke.
+#[derive(Clone, Debug)]
+pub struct FailingCase {
+    /// The steps, in order, as readable text.
+    pub steps: Vec<String>,
+    /// The failure.
+    pub failure: Failure,
+}
+
+impl fmt::Display for FailingCase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = match self.failure.step {
+            Some(i) => format!("step {}", i + 1),
+            None => "the end-of-case checks".to_string(),
+        };
+        writeln!(
+            f,
+            "property `{}` failed at {at} of this minimal sequence:",
+            self.failure.property
+        )?;
+        for (i, s) in self.steps.iter().enumerate() {
+            let mark = if self.failure.step == Some(i) {
+                "  <-- broke here"
+            } else {
+                ""
+            };
+            writeln!(f, "  {:>2}. {s}{mark}", i + 1)?;
+        }
+        if self.failure.step.is_none() {
+            writeln!(f, "  --. end-of-case checks  <-- broke here")?;
+        }
+        writeln!(f, "  what: {}", self.failure.detail)?;
+        if let Some(x) = &self.failure.exchange {
+            writeln!(f, "{x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Counters collected while a family runs.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Cases run (shrinking runs included).
+    pub cases: u64,
+    /// Steps executed.
+    pub steps: u64,
+    /// Steps skipped because they need the admin API.
+    pub skipped_steps: u64,
+    /// HTTP requests made to the API under test.
+    pub requests: u64,
+    /// Checks made per property.
+    pub checks: BTreeMap<&'static str, u64>,
+}
+
+impl Stats {
+    /// Counts one check of `property`.
+    pub fn check(&mut self, property: &'static str) {
+        *self.checks.entry(property).or_default() += 1;
+    }
+
+    fn merge(&mut self, o: &Stats) {
+        self.cases += o.cases;
+        self.steps += o.steps;
+        self.skipped_steps += o.skipped_steps;
+        self.requests += o.requests;
+        for (k, v) in &o.checks {
+            *self.checks.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// A family's verdict.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// Every case passed.
+    Passed,
+    /// A case failed; the shrunk case (if the runner could rebuild it) and proptest's reason.
+    Failed {
+        /// The minimal failing case.
+        case: Option<FailingCase>,
+        /// proptest's message.
+        reason: String,
+    },
+    /// Not run, and why (e.g. it needs the admin API).
+    Skipped(String),
+}
+
+/// The outcome of one family.
+#[derive(Clone, Debug)]
+pub struct FamilyOutcome {
+    /// Family name, e.g. `glp.crud`.
+    pub family: &'static str,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Counters.
+    pub stats: Stats,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Cases asked for.
+    pub cases_requested: u32,
+}
+
+impl FamilyOutcome {
+    /// Whether the family passed (skipped counts as not failed).
+    pub fn failed(&self) -> bool {
+        matches!(self.verdict, Verdict::Failed { .. })
+    }
+
+    /// The property that failed, if any.
+    pub fn failed_property(&self) -> Option<&'static str> {
+        match &self.verdict {
+            Verdict::Failed { case: Some(c), .. } => Some(c.failure.property),
+            _ => None,
+        }
+    }
+
+    /// Panics with the readable failing case (for `cargo test`).
+    pub fn assert_passed(&self) {
+        match &self.verdict {
+            Verdict::Passed => {}
+            Verdict::Skipped(why) => panic!("{} was skipped: {why}", self.family),
+            Verdict::Failed { case, reason } => match case {
+                Some(c) => panic!("{} failed:\n{c}", self.family),
+                None => panic!("{} failed: {reason}", self.family),
+            },
+        }
+    }
+}
+
+/// How many cases and how long sequences to run.
+#[derive(Clone, Debug)]
+pub struct SuiteConfig {
+    /// Cases per family.
+    pub cases: u32,
+    /// Fixed seed for reproducible runs (`None`: random).
+    pub seed: Option<u64>,
+    /// Longest step sequence.
+    pub max_steps: usize,
+    /// Most shrink iterations after a failure.
+    pub max_shrink_iters: u32,
+    /// Token lifetime the server documents (GreenLake: 900 s).
+    pub token_ttl: Duration,
+    /// How early the client refreshes a token before it expires.
+    pub refresh_skew: Duration,
+}
+
+/// Environment variable that sets the number of cases per family (default 256).
+pub const CASES_ENV: &str = "MSP_CONFORMANCE_CASES";
+/// Environment variable that fixes the seed.
+pub const SEED_ENV: &str = "MSP_CONFORMANCE_SEED";
+
+impl Default for SuiteConfig {
+    fn default() -> Self {
+        SuiteConfig {
+            cases: 256,
+            seed: None,
+            max_steps: 20,
+            max_shrink_iters: 2048,
+            token_ttl: Duration::from_secs(900),
+            refresh_skew: Duration::from_secs(60),
+        }
+    }
+}
+
+impl SuiteConfig {
+    /// The defaults, with `MSP_CONFORMANCE_CASES` and `MSP_CONFORMANCE_SEED` applied.
+    pub fn from_env() -> SuiteConfig {
+        let mut c = SuiteConfig::default();
+        if let Some(n) = std::env::var(CASES_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            c.cases = n;
+        }
+        if let Some(s) = std::env::var(SEED_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            c.seed = Some(s);
+        }
+        c
+    }
+
+    fn proptest_config(&self) -> Config {
+        Config {
+            cases: self.cases,
+            failure_persistence: None,
+            max_shrink_iters: self.max_shrink_iters,
+            max_shrink_time: 120_000,
+            rng_seed: self.seed.map_or(RngSeed::Random, RngSeed::Fixed),
+            ..Config::default()
+        }
+    }
+}
+
+/// Runs `cases` of a machine: generates sequences with `strategy`, executes each with `exec`
+/// (which returns the failure, if any, and its statistics), shrinks failures and rebuilds the
+/// minimal failing case for the report.
+pub(crate) fn run_machine<S, V>(
+    family: &'static str,
+    config: &SuiteConfig,
+    strategy: S,
+    describe: impl Fn(&V) -> Vec<String>,
+    exec: impl Fn(V) -> (Result<(), Failure>, Stats),
+) -> FamilyOutcome
+where
+    S: proptest::strategy::Strategy<Value = V>,
+    V: Clone + fmt::Debug,
+{
+    let started = Instant::now();
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let last_failure: Arc<Mutex<Option<FailingCase>>> = Arc::default();
+    let mut runner = TestRunner::new(config.proptest_config());
+    let result = runner.run(&strategy, |value| {
+        let steps = describe(&value);
+        let (result, s) = exec(value);
+        stats.lock().unwrap_or_else(|p| p.into_inner()).merge(&s);
+        match result {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                let msg = format!("{}: {}", failure.property, failure.detail);
+                *last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(FailingCase { steps, failure });
+                Err(TestCaseError::fail(msg))
+            }
+        }
+    });
+    let verdict = match result {
+        Ok(()) => Verdict::Passed,
+        Err(TestError::Abort(reason)) => Verdict::Failed {
+            case: None,
+            reason: reason.to_string(),
+        },
+        Err(TestError::Fail(reason, minimal)) => {
+            // The last failing run is the minimal one proptest reports; check that it is.
+            let mut case = last_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if case.as_ref().is_some_and(|c| c.steps != describe(&minimal)) {
+                case = None;
+            }
+            Verdict::Failed {
+                case,
+                reason: reason.to_string(),
+            }
+        }
+    };
+    let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    FamilyOutcome {
+        family,
+        verdict,
+        stats,
+        elapsed: started.elapsed(),
+        cases_requested: config.cases,
+    }
+}
+
+/// The property families, one test function each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// GreenLake MSP tenants: create/get/list/update/delete, filters, paging, cap changes,
+    /// isolation; spec and model checked on every step.
+    GlpCrud,
+    /// Tenant tokens across clock advances: no 401, one exchange per token lifetime.
+    GlpTokens,
+    /// Injected 429s: the client succeeds within its retry budget.
+    GlpRateLimits,
+    /// Malformed input: 4xx in the error shape, no state change.
+    GlpMalformed,
+}
+
+impl Family {
+    /// Every family.
+    pub const ALL: [Family; 4] = [
+        Family::GlpCrud,
+        Family::GlpTokens,
+        Family::GlpRateLimits,
+        Family::GlpMalformed,
+    ];
+
+    /// The family's report name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::GlpCrud => "glp.crud",
+            Family::GlpTokens => "glp.tokens",
+            Family::GlpRateLimits => "glp.rate_limits",
+            Family::GlpMalformed => "glp.malformed",
+        }
+    }
+
+    /// Whether the family cannot run without the admin API (clock, faults).
+    pub fn needs_admin(self) -> bool {
+        matches!(self, Family::GlpTokens | Family::GlpRateLimits)
+    }
+
+    /// Runs the family against `target`, blocking on `rt` for each case.
+    pub fn run(
+        self,
+        target: &Target,
+        config: &SuiteConfig,
+        rt: &tokio::runtime::Handle,
+    ) -> FamilyOutcome {
+        if self.needs_admin() && target.admin_url.is_none() {
+            return FamilyOutcome {
+                family: self.name(),
+                verdict: Verdict::Skipped(
+                    "needs the msp-mock admin API (clock and faults); pass --admin".into(),
+                ),
+                stats: Stats::default(),
+                elapsed: Duration::ZERO,
+                cases_requested: config.cases,
+            };
+        }
+        // Debug builds nest deep futures and schema validation; a roomy stack keeps a case
+        // from overflowing the caller's (e.g. a 2 MiB test thread).
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .name(format!("msp-conformance {}", self.name()))
+                .stack_size(64 * 1024 * 1024)
+                .spawn_scoped(scope, || self.run_here(target, config, rt));
+            match worker.map(|w| w.join()) {
+                Ok(Ok(outcome)) => outcome,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(e) => FamilyOutcome {
+                    family: self.name(),
+                    verdict: Verdict::Failed {
+                        case: None,
+                        reason: format!("cannot start the family's thread: {e}"),
+                    },
+                    stats: Stats::default(),
+                    elapsed: Duration::ZERO,
+                    cases_requested: config.cases,
+                },
+            }
+        })
+    }
+
+    fn run_here(
+        self,
+        target: &Target,
+        config: &SuiteConfig,
+        rt: &tokio::runtime::Handle,
+    ) -> FamilyOutcome {
+        match self {
+            Family::GlpCrud => glp::run::<glp::Crud>(target, config, rt),
+            Family::GlpTokens => glp::run::<glp::Tokens>(target, config, rt),
+            Family::GlpRateLimits => glp::run::<glp::RateLimits>(target, config, rt),
+            Family::GlpMalformed => glp::run::<glp::Malformed>(target, config, rt),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The suite against an in-process msp-mock: one test per property family (so
+//! `cargo nextest --partition` splits them), each on its own server. Cases per family:
+//! `MSP_CONFORMANCE_CASES` (default 256).
+
+use msp_conformance::{Family, SuiteConfig, Target};
+use msp_mock_server::{MockServer, RateLimits};
+
+/// A runtime and a mock whose rate limits leave room for the suite's own traffic (429s are
+/// exercised by injected faults in `glp.rate_limits`).
+fn mock() -> (tokio::runtime::Runtime, MockServer, Target) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = rt.block_on(
+        MockServer::builder()
+            .rate_limits(RateLimits {
+                window_secs: 60,
+                per_client: 1_000_000,
+                per_workspace: 1_000_000,
+                tenant_create: 1_000_000,
+                ..RateLimits::default()
+            })
+            .start(),
+    );
+    let target = rt.block_on(Target::mock(mock.uri())).unwrap();
+    (rt, mock, target)
+}
+
+fn run(family: Family) {
+    let (rt, _mock, target) = mock();
+    let config = SuiteConfig::from_env();
+    let outcome = family.run(&target, &config, rt.handle());
+    eprintln!(
+        "{}",
+        msp_conformance::report::summary(std::slice::from_ref(&outcome))
+    );
+    outcome.assert_passed();
+    assert!(outcome.stats.cases >= u64::from(config.cases));
+}
+
+#[test]
+fn glp_crud() {
+    run(Family::GlpCrud);
+}
+
+#[test]
+fn glp_tokens() {
+    run(Family::GlpTokens);
+}
+
+#[test]
+fn glp_rate_limits() {
+    run(Family::GlpRateLimits);
+}
+
+#[test]
+fn glp_malformed() {
+    run(Family::GlpMalformed);
+}

@@ -369,7 +369,7 @@ async fn cap_refuses_then_an_approved_request_raises_it() {
     let (status, _, field) = err_of(
         c.request_tenant_cap_increase()
             .body(types::TenantCapLimitRequest {
-                requested_limit: std::num::NonZeroU64::new(2).unwrap().try_into().unwrap(),
+                requested_limit: std::num::NonZeroU64::new(2).unwrap(),
                 reason: None,
             })
             .send()
@@ -381,7 +381,7 @@ async fn cap_refuses_then_an_approved_request_raises_it() {
     let req = c
         .request_tenant_cap_increase()
         .body(types::TenantCapLimitRequest {
-            requested_limit: std::num::NonZeroU64::new(4).unwrap().try_into().unwrap(),
+            requested_limit: std::num::NonZeroU64::new(4).unwrap(),
             reason: Some("growing".to_owned().try_into().unwrap()),
         })
         .send()
@@ -440,7 +440,7 @@ async fn cap_requests_can_be_auto_approved_after_a_delay() {
     let c = client(&mock, &dsid);
     c.request_tenant_cap_increase()
         .body(types::TenantCapLimitRequest {
-            requested_limit: std::num::NonZeroU64::new(7).unwrap().try_into().unwrap(),
+            requested_limit: std::num::NonZeroU64::new(7).unwrap(),
             reason: None,
         })
         .send()

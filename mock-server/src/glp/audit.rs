@@ -205,7 +205,7 @@ pub fn trail(world: &World, journal: &[Entry], claims: &Claims) -> Vec<AuditEntr
     }
     // Newest first; equal times keep the later write first.
     out.reverse();
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|e| std::cmp::Reverse(e.at));
     out
 }
 

@@ -3,6 +3,19 @@
 //! `Authorization: Bearer <admin token>`.
 //!
 //! Errors here use a plain `{"error": "..."}` body: this API is the mock's own, not a vendor's.
+//!
+//! | route | effect |
+//! |---|---|
+//! | `GET /health` | `{"status":"ok"}` once the server answers |
+//! | `GET /credentials` | `{"msps":[{"name","workspace_id","client_id","client_secret","tenants":[{"id","name"}]}]}` |
+//! | `POST /reset` | back to the fixture: world, rate windows, faults, token cache (clock and journal kept) |
+//! | `GET /clock` | `{"now","unix","offset_secs","manual"}` |
+//! | `POST /clock/advance` | body `{"seconds": N}` (0 ≤ N ≤ 10 years); answers the new clock |
+//! | `POST /faults` | body `{"method"?, "path", "status"?, "times"?, "delay_ms"?, "retry_after"?}`: requests matching `method` (any when absent) and `path` (exact, or a prefix when it ends in `*`) wait `delay_ms`, then answer `status` in the error shape of the API at that path (with `Retry-After` when given), for `times` requests (forever when absent); 201 echoes the rule |
+//! | `GET /faults`, `DELETE /faults` | list / remove every rule |
+//! | `GET /requests?path=&method=` | the journal (newest last, bounded by `settings.journal_capacity`): `{"capacity","count","requests":[{"method","path","query","status","time","client"}]}`; `path` matches a substring, `method` exactly; admin calls are not journaled |
+//! | `DELETE /requests` | empties the journal |
+//! | `GET /state`, `PUT /state` | export / import the whole world (the fixture's `msps:` and `nsa:` sections as JSON); an import that breaks an invariant answers 400 and changes nothing |
 
 pub mod faults;
 pub mod journal;

@@ -258,8 +258,10 @@ pub enum Family {
     OAuth,
     /// `/workspace-management/v1`.
     Doc,
-    /// Everything else GreenLake.
+    /// Everything else GreenLake (and Central, whose gateway uses the same fields).
     Vendor,
+    /// The Ivanti nSA MSP portal (`{code, message, field?}`).
+    Nsa,
 }
 
 impl Family {
@@ -269,6 +271,13 @@ impl Family {
             Family::Doc
         } else if path.starts_with("/authorization/") || path.starts_with("/as/") {
             Family::OAuth
+        } else if path.starts_with("/api/msp/")
+            || path == "/api/msp"
+            || path.starts_with("/dana-na/")
+            || path.starts_with("/login/")
+            || path.starts_with("/reports/usage/")
+        {
+            Family::Nsa
         } else {
             Family::Vendor
         }
@@ -285,6 +294,7 @@ pub fn error_for_path(
     let mut resp = match Family::of(path) {
         Family::Doc => ApiError::<Doc>::new(status, message).into_response(),
         Family::Vendor => ApiError::<Vendor>::new(status, message).into_response(),
+        Family::Nsa => ApiError::<crate::nsa::Nsa>::new(status, message).into_response(),
         Family::OAuth => crate::sso::OAuthError::for_status(status, message).into_response(),
     };
     resp.headers_mut().extend(headers);

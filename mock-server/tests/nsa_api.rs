@@ -881,3 +881,31 @@ async fn reset_restores_the_nsa_world_and_ends_sessions() {
         1
     );
 }
+
+#[tokio::test]
+async fn middleware_errors_on_nsa_paths_use_the_nsa_shape() {
+    let mock = mock().await;
+    let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
+    // Unknown path under the portal API.
+    let (status, e) = raw(&mock, &dsid, reqwest::Method::GET, "/api/msp/nope", None).await;
+    assert_eq!((status, e["code"].as_str()), (404, Some("not_found")));
+    assert!(e.get("errorCode").is_none(), "{e}");
+    // An injected fault answers in the NsaError shape too, and the generated client decodes it.
+    let r = reqwest::Client::new()
+        .post(format!("{}/__admin/faults", mock.uri()))
+        .json(&json!({"path": "/api/msp/tenants", "status": 503, "times": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let e = client(&mock, &dsid).list_tenants().send().await.unwrap_err();
+    match e {
+        nsa_msp::Error::UnexpectedResponse(r) => {
+            assert_eq!(r.status(), 503);
+            let b: Value = r.json().await.unwrap();
+            assert_eq!(b["code"], "internal_error");
+            assert!(b["message"].as_str().unwrap().contains("503"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}

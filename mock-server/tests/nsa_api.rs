@@ -898,7 +898,11 @@ async fn middleware_errors_on_nsa_paths_use_the_nsa_shape() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let e = client(&mock, &dsid).list_tenants().send().await.unwrap_err();
+    let e = client(&mock, &dsid)
+        .list_tenants()
+        .send()
+        .await
+        .unwrap_err();
     match e {
         nsa_msp::Error::UnexpectedResponse(r) => {
             assert_eq!(r.status(), 503);

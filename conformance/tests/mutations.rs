@@ -1,0 +1,237 @@
+//! Mutation proof: the suite runs against deliberately broken servers (an axum proxy in front
+//! of the in-process mock that breaks one behaviour) and must fail the right property, with a
+//! shrunk sequence that names the broken step.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use msp_conformance::{Family, SuiteConfig, Target, Verdict};
+use msp_mock_server::{MockServer, RateLimits};
+use serde_json::{Value, json};
+
+/// What a broken server does differently.
+#[derive(Clone, Copy, Debug)]
+enum Mutation {
+    /// The cap set through the admin API is dropped: the server never refuses at the cap.
+    IgnoreCap,
+    /// Another MSP's tenants are readable by id.
+    LeakOtherMsp,
+    /// Workspace records carry a `workspaceType` outside the spec's enum.
+    FieldOutsideSchema,
+    /// Tenant updates answer 200 but change nothing.
+    LoseUpdate,
+}
+
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    mutation: Mutation,
+    /// Tenant ids of the second MSP (what `LeakOtherMsp` leaks).
+    foreign: Vec<String>,
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn forward(
+    p: &Proxy,
+    method: Method,
+    path_q: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> (StatusCode, HeaderMap, Bytes) {
+    let mut req = p
+        .http
+        .request(method, format!("{}{path_q}", p.upstream))
+        .body(body);
+    for (k, v) in headers {
+        if k != "host" && k != "content-length" {
+            req = req.header(k, v);
+        }
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let mut h = resp.headers().clone();
+    h.remove("content-length");
+    h.remove("transfer-encoding");
+    (status, h, resp.bytes().await.unwrap())
+}
+
+async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map(|x| x.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let headers = req.headers().clone();
+    let mut body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    match p.mutation {
+        Mutation::IgnoreCap if method == Method::PUT && path == "/__admin/state" => {
+            let mut world: Value = serde_json::from_slice(&body).unwrap();
+            for m in world["msps"].as_array_mut().unwrap() {
+                m.as_object_mut().unwrap().remove("tenant_cap");
+            }
+            body = Bytes::from(world.to_string());
+        }
+        Mutation::LoseUpdate
+            if method == Method::PUT && path.starts_with("/workspaces/v1/msp-tenants/") =>
+        {
+            return json_response(StatusCode::OK, json!({"message": "Tenant updated."}));
+        }
+        Mutation::LeakOtherMsp if method == Method::GET => {
+            if let Some(id) = path.strip_prefix("/workspaces/v1/workspaces/")
+                && p.foreign.iter().any(|f| f == id)
+            {
+                return json_response(
+                    StatusCode::OK,
+                    json!({"id": id, "type": "workspace", "workspaceName": "Umbrella Labs",
+                           "workspaceType": "MSP_TENANT"}),
+                );
+            }
+        }
+        _ => {}
+    }
+    let (status, headers, bytes) = forward(&p, method.clone(), &path_q, &headers, body).await;
+    let mut bytes = bytes;
+    if let Mutation::FieldOutsideSchema = p.mutation
+        && method == Method::GET
+        && status == StatusCode::OK
+        && path.starts_with("/workspaces/v1/workspaces/")
+        && !path.ends_with("/contact")
+    {
+        let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+        if v["workspaceType"] == "MSP_TENANT" {
+            v["workspaceType"] = json!("MSP_SUBTENANT");
+        }
+        bytes = Bytes::from(v.to_string());
+    }
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    *resp.headers_mut() = headers;
+    resp
+}
+
+/// Runs `glp.crud` against the mock behind a proxy applying `mutation`.
+fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = rt.block_on(
+        MockServer::builder()
+            .rate_limits(RateLimits {
+                per_client: 1_000_000,
+                per_workspace: 1_000_000,
+                tenant_create: 1_000_000,
+                ..RateLimits::default()
+            })
+            .start(),
+    );
+    let creds = mock.credentials();
+    let foreign = creds.msps[1]
+        .tenants
+        .iter()
+        .map(|t| t.id.to_string())
+        .collect();
+    let proxy = Arc::new(Proxy {
+        upstream: mock.uri().to_string(),
+        http: reqwest::Client::new(),
+        mutation,
+        foreign,
+    });
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(handle).with_state(proxy);
+    rt.spawn(async move { axum::serve(listener, app).await });
+    let target = rt.block_on(Target::mock(&uri)).unwrap();
+    let config = SuiteConfig {
+        cases: 128,
+        seed: Some(7),
+        ..SuiteConfig::default()
+    };
+    let outcome = Family::GlpCrud.run(&target, &config, rt.handle());
+    eprintln!(
+        "{mutation:?}:\n{}",
+        msp_conformance::report::summary(std::slice::from_ref(&outcome))
+    );
+    drop(mock);
+    outcome
+}
+
+/// The failing case, its property, and the text of the step it names.
+fn failure(outcome: &msp_conformance::FamilyOutcome) -> (&'static str, String, Vec<String>) {
+    let Verdict::Failed {
+        case: Some(case), ..
+    } = &outcome.verdict
+    else {
+        panic!(
+            "expected a failure with a shrunk case, got {:?}",
+            outcome.verdict
+        );
+    };
+    let step = case
+        .failure
+        .step
+        .map(|i| case.steps[i].clone())
+        .unwrap_or_else(|| "end-of-case checks".into());
+    (case.failure.property, step, case.steps.clone())
+}
+
+#[test]
+fn ignoring_the_cap_fails_domain_cap_at_a_create() {
+    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap));
+    assert_eq!(property, "domain.cap");
+    assert!(step.starts_with("Create"), "broken step: {step}");
+    // Shrunk: the start line plus cap changes and the creates that cross the cap.
+    assert!(
+        steps[1..]
+            .iter()
+            .all(|s| s.starts_with("Create") || s.starts_with("SetCap")),
+        "{steps:#?}"
+    );
+}
+
+#[test]
+fn leaking_another_msps_tenant_fails_isolation() {
+    let (property, step, steps) = failure(&run_broken(Mutation::LeakOtherMsp));
+    assert_eq!(property, "isolation");
+    assert!(
+        step.contains("Witness") || step.contains("CrossMsp"),
+        "broken step: {step}"
+    );
+    assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
+}
+
+#[test]
+fn a_field_outside_the_schema_fails_spec_body() {
+    let (property, step, _) = failure(&run_broken(Mutation::FieldOutsideSchema));
+    assert_eq!(property, "spec.body");
+    assert!(
+        step.starts_with("Get") || step.starts_with("Create") || step.starts_with("TenantRead"),
+        "broken step: {step}"
+    );
+}
+
+#[test]
+fn a_lost_update_fails_model_equality_naming_the_update() {
+    let (property, _, steps) = failure(&run_broken(Mutation::LoseUpdate));
+    assert_eq!(property, "model.equality");
+    assert!(steps.iter().any(|s| s.starts_with("Update")), "{steps:#?}");
+    assert!(steps.len() <= 4, "shrunk to a short sequence: {steps:#?}");
+}

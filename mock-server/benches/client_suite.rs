@@ -33,7 +33,8 @@ fn tenant_id(i: usize) -> Uuid {
 fn fixture() -> Fixture {
     let mut y = format!(
         "settings:\n  tenant_cap: {}\n  journal_capacity: 100000\n  rate_limits: {{ per_client: 4000000000, \
-         per_workspace: 4000000000, tenant_create: 4000000000 }}\nmsps:\n  - workspace_id: {MSP}\n    \
+         per_workspace: 4000000000, tenant_create: 4000000000, \
+         token_requests: 4000000000 }}\nmsps:\n  - workspace_id: {MSP}\n    \
          name: Bench\n    client_id: bench\n    client_secret: bench-secret\n    email: ops@bench.example.com\n    tenants:\n",
         TENANTS + 10_000
     );

@@ -1,6 +1,8 @@
 //! Criterion benches of the mock's hot paths: bearer-token verification (cached and not),
 //! filter parsing, the store's page query and the whole `GET /workspaces/v1/msp-tenants?limit=20`
-//! handler in process, at 1,000 and 10,000 tenants (listing should cost the page, not the total).
+//! handler in process, at 1,000 and 10,000 tenants (listing should cost the page, not the total),
+//! and the page body built as a `serde_json::Value` tree (as the handler does) against typed,
+//! borrowed views (what it could do).
 //!
 //! `cargo bench -p msp-mock-server --bench hot_paths` (not run by `cargo test`).
 
@@ -9,17 +11,26 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, header};
+use chrono::SecondsFormat;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use msp_mock_server::sso::tokens::{Grant, TokenKind};
 use msp_mock_server::state::filter::{self, CAMEL_FIELDS};
+use msp_mock_server::state::{Page, Tenant};
 use msp_mock_server::{AppState, Clock, Fixture, app};
+use serde::Serialize;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
 const MSP: &str = "5b0c0e5e-0000-4000-8000-000000000001";
 
-/// A world of one MSP with `tenants` tenants, quotas out of the way.
+/// A world of one MSP with `tenants` tenants of one device each, quotas out of the way.
 fn state(tenants: usize) -> Arc<AppState> {
+    state_with(tenants, 1)
+}
+
+/// A world of one MSP with `tenants` tenants of `devices` devices each.
+fn state_with(tenants: usize, devices: usize) -> Arc<AppState> {
     let mut y = format!(
         "settings:\n  tenant_cap: {}\n  rate_limits: {{ per_client: 4000000000, per_workspace: 4000000000 }}\n\
          msps:\n  - workspace_id: {MSP}\n    name: Bench\n    client_id: bench\n    client_secret: s\n    \
@@ -27,9 +38,13 @@ fn state(tenants: usize) -> Arc<AppState> {
         tenants + 10
     );
     for i in 0..tenants {
+        let devs: Vec<String> = (0..devices)
+            .map(|d| format!("{{ serial_number: SN{i}x{d}, model: AP-635, name: ap-{i}-{d} }}"))
+            .collect();
         y.push_str(&format!(
             "      - {{ id: 7e000000-0000-4000-8000-{i:012x}, name: \"Customer {i:05}\", \
-             created_by: ops@bench.example.com, devices: [{{ serial_number: SN{i} }}] }}\n"
+             created_by: ops@bench.example.com, devices: [{}] }}\n",
+            devs.join(", ")
         ));
     }
     let fixture = Fixture::from_yaml(&y).expect("bench fixture");
@@ -115,8 +130,121 @@ fn pages(c: &mut Criterion) {
             })
         });
     }
+    // The page query should not depend on what else a tenant holds: 1,000 tenants with 100
+    // devices each against the 1-device world above.
+    let st = state_with(1_000, 100);
+    g.bench_function("store_list_20/1000x100_devices", |b| {
+        b.iter(|| st.store.list_tenants(msp, None, 0, 20).expect("page"))
+    });
     g.finish();
 }
 
-criterion_group!(benches, tokens, filters, pages);
+/// The page body built as the handler builds it today (a `serde_json::Value` tree per tenant,
+/// placed into the page with `json!`, which converts the `Vec<Value>` once more).
+fn page_as_value_tree(page: &Page<Tenant>) -> Vec<u8> {
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "id": t.id,
+                "type": "workspace",
+                "workspaceName": t.name,
+                "generation": t.generation,
+                "resourceUri": format!("/workspaces/v1/workspaces/{}", t.id),
+                "inventoryOwnership": t.inventory_ownership.as_str(),
+            });
+            if let Some(c) = t.created_at {
+                v["createdAt"] = json!(c.to_rfc3339_opts(SecondsFormat::Millis, true));
+            }
+            if let Some(u) = t.updated_at {
+                v["updatedAt"] = json!(u.to_rfc3339_opts(SecondsFormat::Millis, true));
+            }
+            if let Some(by) = &t.created_by {
+                v["createdBy"] = json!(by);
+            }
+            v
+        })
+        .collect();
+    let body = json!({
+        "offset": page.offset,
+        "count": page.items.len(),
+        "total": page.total,
+        "items": items,
+    });
+    serde_json::to_vec(&body).expect("serialisable")
+}
+
+/// The same body from borrowed, typed views: what the handler could do instead.
+fn page_as_typed_views(page: &Page<Tenant>) -> Vec<u8> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct View<'a> {
+        id: Uuid,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        workspace_name: &'a str,
+        generation: u64,
+        resource_uri: String,
+        inventory_ownership: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        created_at: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        updated_at: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        created_by: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Body<'a> {
+        offset: usize,
+        count: usize,
+        total: usize,
+        items: Vec<View<'a>>,
+    }
+    let items = page
+        .items
+        .iter()
+        .map(|t| View {
+            id: t.id,
+            kind: "workspace",
+            workspace_name: &t.name,
+            generation: t.generation,
+            resource_uri: format!("/workspaces/v1/workspaces/{}", t.id),
+            inventory_ownership: t.inventory_ownership.as_str(),
+            created_at: t
+                .created_at
+                .map(|c| c.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            updated_at: t
+                .updated_at
+                .map(|c| c.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            created_by: t.created_by.as_deref(),
+        })
+        .collect();
+    serde_json::to_vec(&Body {
+        offset: page.offset,
+        count: page.items.len(),
+        total: page.total,
+        items,
+    })
+    .expect("serialisable")
+}
+
+fn serialise(c: &mut Criterion) {
+    let st = state(1_000);
+    let msp = Uuid::parse_str(MSP).expect("uuid");
+    let page = st.store.list_tenants(msp, None, 0, 20).expect("page");
+    let a: Value = serde_json::from_slice(&page_as_value_tree(&page)).expect("json");
+    let b: Value = serde_json::from_slice(&page_as_typed_views(&page)).expect("json");
+    assert_eq!(a, b, "both encodings must produce the same page");
+    let mut g = c.benchmark_group("serialise_page_20");
+    g.bench_function("value_tree", |b| {
+        b.iter(|| page_as_value_tree(black_box(&page)))
+    });
+    g.bench_function("typed_views", |b| {
+        b.iter(|| page_as_typed_views(black_box(&page)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, tokens, filters, pages, serialise);
 criterion_main!(benches);

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clap::Parser;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -46,18 +46,22 @@ struct Baseline {
     page: Value,
 }
 
-async fn list(
-    State(b): State<Arc<Baseline>>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, StatusCode> {
+async fn list(State(b): State<Arc<Baseline>>, headers: HeaderMap) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(StatusCode::UNAUTHORIZED)?;
-    jsonwebtoken::decode::<Claims>(token, &b.key, &b.validation)
-        .map_err(|_| StatusCode::UNAUTHORIZED)?;
-    Ok(Json(b.page.clone()))
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    if jsonwebtoken::decode::<Claims>(token, &b.key, &b.validation).is_err() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    // Serialised from a shared reference on every request: no clone, no cached bytes.
+    match serde_json::to_vec(&b.page) {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 #[tokio::main]

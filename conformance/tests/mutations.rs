@@ -23,6 +23,11 @@ enum Mutation {
     FieldOutsideSchema,
     /// Tenant updates answer 200 but change nothing.
     LoseUpdate,
+    /// A bad filter crashes the server (500 instead of 422).
+    CrashOnBadFilter,
+    /// Tokens claim to live 30 s instead of the documented 15 minutes, so a correct client
+    /// fetches again within one documented lifetime.
+    ShortTokens,
 }
 
 struct Proxy {
@@ -118,14 +123,32 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         }
         bytes = Bytes::from(v.to_string());
     }
+    if let Mutation::CrashOnBadFilter = p.mutation
+        && status == StatusCode::UNPROCESSABLE_ENTITY
+        && path == "/workspaces/v1/msp-tenants"
+        && path_q.contains("filter=")
+    {
+        let body = json!({"debugId": "x", "httpStatusCode": 500,
+            "errorCode": "HPE_GL_ERROR_INTERNAL_SERVER_ERROR", "message": "filter crashed"});
+        return json_response(StatusCode::INTERNAL_SERVER_ERROR, body);
+    }
+    if let Mutation::ShortTokens = p.mutation
+        && method == Method::POST
+        && status == StatusCode::OK
+        && path.ends_with("/token")
+    {
+        let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+        v["expires_in"] = json!(30);
+        bytes = Bytes::from(v.to_string());
+    }
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
     resp
 }
 
-/// Runs `glp.crud` against the mock behind a proxy applying `mutation`.
-fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
+/// Runs `family` against the mock behind a proxy applying `mutation`.
+fn run_broken(mutation: Mutation, family: Family) -> msp_conformance::FamilyOutcome {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -165,7 +188,7 @@ fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
         seed: Some(7),
         ..SuiteConfig::default()
     };
-    let outcome = Family::GlpCrud.run(&target, &config, rt.handle());
+    let outcome = family.run(&target, &config, rt.handle());
     eprintln!(
         "{mutation:?}:\n{}",
         msp_conformance::report::summary(std::slice::from_ref(&outcome))
@@ -195,7 +218,7 @@ fn failure(outcome: &msp_conformance::FamilyOutcome) -> (&'static str, String, V
 
 #[test]
 fn ignoring_the_cap_fails_domain_cap_at_a_create() {
-    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap));
+    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap, Family::GlpCrud));
     assert_eq!(property, "domain.cap");
     assert!(step.starts_with("Create"), "broken step: {step}");
     // Shrunk: the start line plus cap changes and the creates that cross the cap.
@@ -209,7 +232,7 @@ fn ignoring_the_cap_fails_domain_cap_at_a_create() {
 
 #[test]
 fn leaking_another_msps_tenant_fails_isolation() {
-    let (property, step, steps) = failure(&run_broken(Mutation::LeakOtherMsp));
+    let (property, step, steps) = failure(&run_broken(Mutation::LeakOtherMsp, Family::GlpCrud));
     assert_eq!(property, "isolation");
     assert!(
         step.contains("Witness") || step.contains("CrossMsp"),
@@ -220,7 +243,7 @@ fn leaking_another_msps_tenant_fails_isolation() {
 
 #[test]
 fn a_field_outside_the_schema_fails_spec_body() {
-    let (property, step, _) = failure(&run_broken(Mutation::FieldOutsideSchema));
+    let (property, step, _) = failure(&run_broken(Mutation::FieldOutsideSchema, Family::GlpCrud));
     assert_eq!(property, "spec.body");
     assert!(
         step.starts_with("Get") || step.starts_with("Create") || step.starts_with("TenantRead"),
@@ -230,8 +253,27 @@ fn a_field_outside_the_schema_fails_spec_body() {
 
 #[test]
 fn a_lost_update_fails_model_equality_naming_the_update() {
-    let (property, _, steps) = failure(&run_broken(Mutation::LoseUpdate));
+    let (property, _, steps) = failure(&run_broken(Mutation::LoseUpdate, Family::GlpCrud));
     assert_eq!(property, "model.equality");
     assert!(steps.iter().any(|s| s.starts_with("Update")), "{steps:#?}");
     assert!(steps.len() <= 4, "shrunk to a short sequence: {steps:#?}");
+}
+
+#[test]
+fn a_crash_on_bad_input_fails_input_malformed() {
+    let (property, step, steps) = failure(&run_broken(
+        Mutation::CrashOnBadFilter,
+        Family::GlpMalformed,
+    ));
+    assert_eq!(property, "input.malformed");
+    assert!(step.contains("BadFilter"), "broken step: {step}");
+    assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
+}
+
+#[test]
+fn short_lived_tokens_fail_exchange_once() {
+    let (property, step, steps) = failure(&run_broken(Mutation::ShortTokens, Family::GlpTokens));
+    assert_eq!(property, "auth.exchange_once");
+    assert_eq!(step, "end-of-case checks");
+    assert!(steps.iter().any(|s| s.starts_with("Advance")), "{steps:#?}");
 }

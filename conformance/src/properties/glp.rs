@@ -2022,6 +2022,8 @@ impl Case<'_> {
             }
             self.witness = Some((ws, wm));
         }
+        // The journal check is about the whole case, not the last exchange.
+        self.last = None;
         self.token_checks().await
     }
 

@@ -104,7 +104,16 @@ impl Context {
             Some(c) => c.as_ref(),
             None => &SystemClock,
         };
-        retry::execute(http, request, &policy, clock, self.auth.as_deref(), call).await
+        retry::execute(
+            http,
+            request,
+            &policy,
+            clock,
+            self.auth.as_deref(),
+            call,
+            false,
+        )
+        .await
     }
 
     /// [`Context::authorize`] then [`Context::execute`]: what a generated call does, for

@@ -137,8 +137,7 @@ enum Next {
     Transient(Option<Duration>),
 }
 
-fn classify(result: &reqwest::Result<Response>, method: &Method, now: SystemTime) -> Next {
-    let idempotent = is_idempotent(method);
+fn classify(result: &reqwest::Result<Response>, idempotent: bool, now: SystemTime) -> Next {
     match result {
         Ok(resp) => match resp.status() {
             StatusCode::UNAUTHORIZED => Next::Reauth,
@@ -161,6 +160,9 @@ fn classify(result: &reqwest::Result<Response>, method: &Method, now: SystemTime
 
 /// Sends `request` with `http`, applying `policy`, renewing credentials through `auth` once
 /// on a 401. Returns the last response (or error) when retries are exhausted or not allowed.
+///
+/// `safe_to_repeat` marks a request as idempotent whatever its method (token requests: a
+/// repeated POST only mints another token).
 pub(crate) async fn execute(
     http: &reqwest::Client,
     mut request: Request,
@@ -168,11 +170,13 @@ pub(crate) async fn execute(
     clock: &dyn TimeSource,
     auth: Option<&dyn Authorizer>,
     call: &str,
+    safe_to_repeat: bool,
 ) -> reqwest::Result<Response> {
     if request.timeout().is_none() {
         *request.timeout_mut() = policy.request_timeout;
     }
     let method = request.method().clone();
+    let idempotent = safe_to_repeat || is_idempotent(&method);
     let span = info_span!("http", call, %method, path = request.url().path());
     async move {
         let mut rate_limit_retries = 0u32;
@@ -185,7 +189,7 @@ pub(crate) async fn execute(
                 return http.execute(request).await;
             };
             let result = http.execute(attempt).await;
-            let (delay, reason) = match classify(&result, &method, clock.now()) {
+            let (delay, reason) = match classify(&result, idempotent, clock.now()) {
                 Next::Done => return result,
                 Next::Reauth => {
                     let Some(auth) = auth.filter(|_| policy.reauth_on_401 && !reauthed) else {

@@ -639,22 +639,54 @@ async fn token_responses_are_checked() {
 }
 
 #[tokio::test]
-async fn token_calls_time_out() {
+async fn token_calls_time_out_and_are_retried_within_bounds() {
     let server = MockServer::start().await;
     let mut slow = TokenSeq::new("msp");
     slow.delay = Duration::from_secs(5);
     mount_msp_tokens(&server, slow).await;
-    let options = SessionOptions::default().with_timeout(Duration::from_millis(300));
+    let options = SessionOptions::default()
+        .with_timeout(Duration::from_millis(300))
+        .with_retry(RetryPolicy {
+            max_transient_retries: 1,
+            ..fast_retry()
+        });
     let started = Instant::now();
     let err = MspSession::connect_with(creds(&server), options)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
+    assert_eq!(
+        count(&server, &msp_token_path()).await,
+        2,
+        "one try + one retry"
+    );
+}
+
+#[tokio::test]
+async fn a_503_from_the_token_endpoint_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(msp_token_path()))
+        .respond_with(FirstN {
+            n: 1,
+            seen: AtomicUsize::new(0),
+            first: ResponseTemplate::new(503),
+        })
+        .mount(&server)
+        .await;
+    let options = SessionOptions::default()
+        .with_clock(ManualClock::starting_2026())
+        .with_retry(fast_retry());
+    let err = MspSession::connect_with(creds(&server), options).await;
+    // FirstN answers `{"ok": true}` after the 503: a 200 without access_token.
+    let err = err.unwrap_err();
+    assert!(err.to_string().contains("access_token"), "{err}");
+    assert_eq!(count(&server, &msp_token_path()).await, 2);
 }
 
 #[tokio::test]

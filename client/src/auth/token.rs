@@ -76,22 +76,32 @@ pub(crate) async fn post_token(
         call: call.to_string(),
         source,
     })?;
-    let token_error = |status: Option<u16>, error: Option<String>, description: Option<String>, body: String| {
-        Error::Token {
-            call: call.to_string(),
-            status,
-            error,
-            description,
-            body,
-        }
-    };
+    let token_error =
+        |status: Option<u16>, error: Option<String>, description: Option<String>, body: String| {
+            Error::Token {
+                call: call.to_string(),
+                status,
+                error,
+                description,
+                body,
+            }
+        };
     // Token calls never carry an authoriser: a 401 here is an answer, not a stale credential.
-    let response = retry::execute(&th.http, request, &th.retry, th.clock.as_ref(), None, call)
-        .await
-        .map_err(|source| Error::Transport {
-            call: call.to_string(),
-            source,
-        })?;
+    // Minting a token has no side effect worth protecting: 502/503/504 are retried too.
+    let response = retry::execute(
+        &th.http,
+        request,
+        &th.retry,
+        th.clock.as_ref(),
+        None,
+        call,
+        true,
+    )
+    .await
+    .map_err(|source| Error::Transport {
+        call: call.to_string(),
+        source,
+    })?;
     let status = response.status();
     let body = response.text().await.map_err(|source| Error::Transport {
         call: call.to_string(),
@@ -102,7 +112,12 @@ pub(crate) async fn post_token(
         let (error, description) = parsed
             .map(|p| (p.error, p.error_description))
             .unwrap_or((None, None));
-        return Err(token_error(Some(status.as_u16()), error, description, truncate(&body)));
+        return Err(token_error(
+            Some(status.as_u16()),
+            error,
+            description,
+            truncate(&body),
+        ));
     }
     let parsed: TokenResponse = serde_json::from_str(&body).map_err(|e| {
         token_error(
@@ -147,7 +162,11 @@ pub(crate) async fn client_credentials(
 ) -> Result<IssuedToken> {
     let url = token_url(sso_base, workspace_id);
     let call = format!("client-credentials token for workspace {workspace_id}");
-    let span = info_span!("token_fetch", grant = "client_credentials", workspace = workspace_id);
+    let span = info_span!(
+        "token_fetch",
+        grant = "client_credentials",
+        workspace = workspace_id
+    );
     post_token(
         th,
         &url,
@@ -194,7 +213,9 @@ pub(crate) fn exchange_refused(err: &Error) -> bool {
                 || (*status == Some(400)
                     && matches!(
                         error.as_deref(),
-                        Some("invalid_grant" | "invalid_token" | "token_expired" | "invalid_client")
+                        Some(
+                            "invalid_grant" | "invalid_token" | "token_expired" | "invalid_client"
+                        )
                     ))
         }
         _ => false,
@@ -408,7 +429,12 @@ mod tests {
             })
         });
         (
-            Arc::new(TokenCell::new("test", fetch, clock, Duration::from_secs(60))),
+            Arc::new(TokenCell::new(
+                "test",
+                fetch,
+                clock,
+                Duration::from_secs(60),
+            )),
             n,
         )
     }

@@ -210,3 +210,37 @@ async fn tenant_tokens_are_isolated_and_msp_tokens_refused() {
         .into_inner();
     assert_eq!(p.total, 0);
 }
+
+#[tokio::test]
+async fn inventory_filter_supports_eq_and_ne() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let tz = tenant_token(&mock, &msp, Z).await;
+    let c = client(&mock, &tz);
+    let p = c
+        .list_device_inventory()
+        .filter("deviceType eq 'ACCESS_POINT' and status eq 'ONLINE'")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let got: Vec<_> = p.items.iter().map(|d| d.serial_number.as_str()).collect();
+    assert_eq!(got, ["SN-Z2", "SN-Z4", "SN-Z5"]);
+    assert_eq!(p.total, 3);
+    let p = c
+        .list_device_inventory()
+        .filter("status ne 'ONLINE'")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(p.items[0].serial_number, "SN-Z1");
+    // Central's filter has no ordering operators.
+    let e = c
+        .list_device_inventory()
+        .filter("model gt 'A'")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
+}

@@ -228,3 +228,54 @@ async fn audit_log_records_writes_per_workspace() {
     let all: Vec<_> = logs.items.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids, all);
 }
+
+#[tokio::test]
+async fn filters_select_devices_and_audit_entries() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let c = platform(&mock, &msp);
+    let p = c
+        .list_devices()
+        .filter("deviceType eq 'AP' or model eq 'CX-6200'")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(serials(&p), ["SN-A1", "SN-A3", "SN-C1"]);
+    assert_eq!(p.total, 3);
+    let p = c
+        .list_devices()
+        .filter(format!("tenantWorkspaceId eq '{A}' and archived eq false"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(serials(&p), ["SN-A1", "SN-A2", "SN-A3"]);
+    // Unknown properties and bad syntax answer 400 naming the problem.
+    let r = bearer_http(&msp)
+        .get(format!("{}/devices/v1/devices", mock.uri()))
+        .query(&[("filter", "colour eq 'red'")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("colour"),
+        "{body}"
+    );
+    let e = c
+        .list_devices()
+        .filter("model eq 'unterminated")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
+
+    let logs = c
+        .list_audit_logs()
+        .filter("category eq 'Device Management'")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logs.total, 4);
+    assert!(logs.items.iter().all(|e| e.category == "Device Management"));
+}

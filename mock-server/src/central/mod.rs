@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::{ApiError, Vendor};
 use crate::extract::QueryParams;
-use crate::glp::devices::{device_type, visible_devices};
+use crate::glp::devices::{device_type, parse_filter, visible_devices};
+use crate::glp::platform::{Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::sso::tokens::TokenKind;
 
@@ -118,6 +119,16 @@ async fn list_tenants(
     Ok(Json(page(items, limit, next)))
 }
 
+/// Filterable inventory properties (openapi/central.yaml).
+const INVENTORY_PROPS: &[&str] = &[
+    "serialNumber",
+    "deviceName",
+    "deviceType",
+    "model",
+    "status",
+    "siteId",
+];
+
 /// Central's device family names.
 fn central_type(model: &str) -> &'static str {
     match device_type(model) {
@@ -152,10 +163,29 @@ async fn device_inventory(
             .with_field("site-assigned"));
         }
     };
-    if let Some(f) = q.get("filter") {
-        return Err(crate::glp::devices::unsupported_filter(f));
+    let filter = match q.get("filter") {
+        Some(f) => Some(parse_filter(f, INVENTORY_PROPS, &["eq", "ne"])?),
+        None => None,
+    };
+    let mut devices = state.store.read(|w| visible_devices(w, &caller.claims));
+    if let Some(f) = &filter {
+        devices.retain(|v| {
+            let d = &v.device;
+            let name = if d.name.is_empty() {
+                &d.serial_number
+            } else {
+                &d.name
+            };
+            f.matches(&Row::from([
+                ("serialNumber", Prop::Str(d.serial_number.clone())),
+                ("deviceName", Prop::Str(name.clone())),
+                ("deviceType", Prop::Str(central_type(&d.model).to_owned())),
+                ("model", Prop::Str(d.model.clone())),
+                ("status", Prop::Str(d.status.clone())),
+                ("siteId", Prop::Null),
+            ]))
+        });
     }
-    let devices = state.store.read(|w| visible_devices(w, &caller.claims));
     // The mock's devices have no sites: every device is unassigned.
     let items = devices
         .iter()

@@ -21,7 +21,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::devices::{unsupported_filter, visible_devices};
+use super::devices::{parse_filter, visible_devices};
+use super::platform::{ALL_OPS, Prop, Row};
 use super::rfc3339;
 use crate::AppState;
 use crate::admin::journal::Entry;
@@ -223,6 +224,29 @@ fn entry_json(e: &AuditEntry) -> Value {
     })
 }
 
+/// Filterable audit properties (openapi/glp-platform.yaml).
+const AUDIT_PROPS: &[&str] = &[
+    "id",
+    "category",
+    "description",
+    "createdAt",
+    "user/username",
+    "workspace/id",
+    "hasDetails",
+];
+
+fn audit_row(e: &AuditEntry) -> Row {
+    Row::from([
+        ("id", Prop::Str(e.id.to_string())),
+        ("category", Prop::Str(e.category.to_owned())),
+        ("description", Prop::Str(e.description.clone())),
+        ("createdAt", Prop::Time(e.at)),
+        ("user/username", Prop::Str(e.user.clone())),
+        ("workspace/id", Prop::Str(e.workspace.0.to_string())),
+        ("hasDetails", Prop::Bool(false)),
+    ])
+}
+
 /// `GET /audit-log/v1/logs`.
 async fn list_logs(
     State(state): State<Arc<AppState>>,
@@ -231,11 +255,15 @@ async fn list_logs(
 ) -> Result<Json<Value>, Error> {
     let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
     let limit = q.bounded("limit", 50, 1, 2000, StatusCode::BAD_REQUEST)?;
-    if let Some(f) = q.get("filter") {
-        return Err(unsupported_filter(f));
-    }
+    let filter = match q.get("filter") {
+        Some(f) => Some(parse_filter(f, AUDIT_PROPS, ALL_OPS)?),
+        None => None,
+    };
     let journal = state.journal.query(None, None);
-    let entries = state.store.read(|w| trail(w, &journal, &caller.claims));
+    let mut entries = state.store.read(|w| trail(w, &journal, &caller.claims));
+    if let Some(f) = &filter {
+        entries.retain(|e| f.matches(&audit_row(e)));
+    }
     let items: Vec<Value> = entries
         .iter()
         .skip(offset)

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::platform::{self, ALL_OPS, Filter, Prop, Row};
 use super::rfc3339;
 use crate::AppState;
 use crate::error::{ApiError, Vendor};
@@ -181,10 +182,14 @@ async fn list_devices(
         Some(s) => parse_sort(s)?,
         None => vec![],
     };
-    if let Some(f) = q.get("filter") {
-        return Err(unsupported_filter(f));
-    }
+    let filter = match q.get("filter") {
+        Some(f) => Some(parse_filter(f, DEVICE_PROPS, ALL_OPS)?),
+        None => None,
+    };
     let mut devices = state.store.read(|w| visible_devices(w, &caller.claims));
+    if let Some(f) = &filter {
+        devices.retain(|d| f.matches(&device_row(d)));
+    }
     devices.sort_by(|a, b| compare(a, b, &keys));
     let total = devices.len();
     let items: Vec<Value> = devices
@@ -201,11 +206,59 @@ async fn list_devices(
     })))
 }
 
-/// The mock does not evaluate `filter` on platform collections yet; it refuses rather than
-/// answering an unfiltered page that a client would take as filtered.
-pub(crate) fn unsupported_filter(f: &str) -> Error {
-    Error::bad_request(format!(
-        "filter {f:?} cannot be evaluated: the mock does not support filter on this collection"
-    ))
-    .with_field("filter")
+/// Parses a `filter` parameter, answering 400 naming the problem.
+pub(crate) fn parse_filter(
+    f: &str,
+    props: &[&'static str],
+    ops: &[&'static str],
+) -> Result<Filter, Error> {
+    platform::parse(f, props, ops)
+        .map_err(|e| Error::bad_request(format!("filter: {e}")).with_field("filter"))
+}
+
+/// Filterable device properties (openapi/glp-platform.yaml).
+const DEVICE_PROPS: &[&str] = &[
+    "id",
+    "serialNumber",
+    "macAddress",
+    "partNumber",
+    "model",
+    "deviceType",
+    "region",
+    "tenantWorkspaceId",
+    "archived",
+    "createdAt",
+    "updatedAt",
+];
+
+fn device_row(v: &DeviceView) -> Row {
+    let d = &v.device;
+    let s = |x: &str| {
+        if x.is_empty() {
+            Prop::Null
+        } else {
+            Prop::Str(x.to_owned())
+        }
+    };
+    let at = v.created_at.map_or(Prop::Null, Prop::Time);
+    Row::from([
+        ("id", Prop::Str(d.id.to_string())),
+        ("serialNumber", s(&d.serial_number)),
+        ("macAddress", s(&d.mac_address)),
+        ("partNumber", Prop::Null),
+        ("model", s(&d.model)),
+        ("deviceType", Prop::Str(device_type(&d.model).to_owned())),
+        ("region", Prop::Null),
+        (
+            "tenantWorkspaceId",
+            if v.allocated {
+                Prop::Str(v.tenant.to_string())
+            } else {
+                Prop::Null
+            },
+        ),
+        ("archived", Prop::Bool(false)),
+        ("createdAt", at.clone()),
+        ("updatedAt", at),
+    ])
 }

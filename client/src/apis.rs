@@ -35,6 +35,16 @@ pub struct Glp {
     pub sso: glp_sso::Client,
 }
 
+impl std::fmt::Debug for Glp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use progenitor_client::ClientInfo;
+        f.debug_struct("Glp")
+            .field("base_url", &self.workspaces.baseurl())
+            .field("context", self.workspaces.inner())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Glp {
     fn new(glp_base: &str, sso_base: &str, http: &reqwest::Client, ctx: &Context) -> Self {
         Self {

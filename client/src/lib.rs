@@ -10,6 +10,28 @@
 //! - [`apis`]: the generated clients as sessions hand them out ([`apis::Glp`], Central, nSA) and
 //!   typed listings over them.
 //! - [`error`]: the runtime's typed [`Error`].
+//!
+//! # Quick start
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use msp_client::{Credentials, MspSession, TenantRef};
+//!
+//! # async fn demo() -> msp_client::Result<()> {
+//! // PyCentral's unified YAML/JSON, or Credentials::from_env() (MSP_CLIENT_ID, ...).
+//! let creds = Credentials::from_file("account.yaml")?;
+//! let msp = MspSession::connect(creds).await?;
+//!
+//! // MSP-level calls through the generated clients, already authorised and retried.
+//! let first_page = msp.glp().workspaces.list_msp_tenants().send().await;
+//!
+//! // Tenant-scoped calls: one cached, single-flight token exchange per tenant.
+//! let tenant = msp.tenant(TenantRef::Name("Acme Retail".into())).await?;
+//! let devices: Vec<_> = tenant.glp_devices().try_collect().await?;
+//! let inventory: Vec<_> = tenant.central_devices()?.try_collect().await?;
+//! # let _ = (first_page, devices, inventory);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod apis;
 pub mod auth;

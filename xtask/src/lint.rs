@@ -10,6 +10,8 @@
 //! - `one-error-type`: all 4xx/5xx responses of an operation map to one Rust type.
 //! - `error-schema`: every 4xx/5xx response carries the API's error schema as `application/json`.
 //! - `example`: every example (media type, parameter, schema) validates against its schema.
+//! - `doc-fence`: a fenced code block in a description names its language (` ```text `):
+//!   descriptions become rustdoc, where an unlabelled fence is compiled as a Rust doctest.
 
 use crate::SpecText;
 use msp_spec::Spec;
@@ -193,6 +195,19 @@ pub fn lint_spec(spec: &SpecText) -> Vec<Finding> {
         }
     }
 
+    // Descriptions become rustdoc: an unlabelled ``` fence there is compiled as Rust.
+    let mut fences = Vec::new();
+    unlabelled_fences(json, String::new(), &mut fences);
+    for pointer in fences {
+        push(
+            pointer,
+            "doc-fence",
+            "a code fence in this description has no language; write ```text (rustdoc compiles \
+             unlabelled fences as Rust doctests)"
+                .into(),
+        );
+    }
+
     // Examples.
     let mut places = Vec::new();
     collect_examples(json, String::new(), &mut places);
@@ -220,6 +235,39 @@ pub fn examples(spec: &SpecText) -> Vec<(String, Value, Value)> {
         collect_examples(&json, String::new(), &mut out);
     }
     out
+}
+
+/// Pointers to every `description` with an opening code fence that names no language.
+fn unlabelled_fences(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let here = format!("{pointer}/{}", msp_spec::escape_pointer(k));
+                if k == "description"
+                    && let Some(text) = v.as_str()
+                {
+                    let mut open = false;
+                    for line in text.lines() {
+                        if let Some(rest) = line.trim_start().strip_prefix("```") {
+                            if !open && rest.trim().is_empty() {
+                                out.push(here.clone());
+                                break;
+                            }
+                            open = !open;
+                        }
+                    }
+                } else {
+                    unlabelled_fences(v, here, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                unlabelled_fences(v, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// What Rust type a response maps to, as a comparable key.

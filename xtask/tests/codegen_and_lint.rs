@@ -44,16 +44,27 @@ fn editing_one_field_makes_check_fail_with_a_diff_naming_it() {
 
     // Rename one property of the tenant item schema.
     let mut edited = originals.clone();
-    let ws = edited.iter_mut().find(|s| s.name == "glp-workspaces").unwrap();
+    let ws = edited
+        .iter_mut()
+        .find(|s| s.name == "glp-workspaces")
+        .unwrap();
     assert!(ws.text.contains("inventoryOwnership"));
     ws.text = ws.text.replace("inventoryOwnership", "inventoryKeeper");
     let after = codegen::generate_all(&edited).unwrap();
     let drifts = codegen::check(&after, dir.path()).unwrap();
-    assert_eq!(drifts.len(), 1, "only glp_workspaces.rs changes: {drifts:?}");
+    assert_eq!(
+        drifts.len(),
+        1,
+        "only glp_workspaces.rs changes: {drifts:?}"
+    );
     assert_eq!(drifts[0].file, "glp_workspaces.rs");
     assert!(drifts[0].diff.contains("+") && drifts[0].diff.contains("inventory_keeper"));
     assert!(drifts[0].diff.contains("-") && drifts[0].diff.contains("inventory_ownership"));
-    assert!(drifts[0].diff.starts_with("--- client/src/generated/glp_workspaces.rs"));
+    assert!(
+        drifts[0]
+            .diff
+            .starts_with("--- client/src/generated/glp_workspaces.rs")
+    );
 }
 
 #[test]
@@ -65,7 +76,10 @@ fn a_stray_or_missing_generated_file_is_drift() {
     std::fs::remove_file(dir.path().join("central.rs")).unwrap();
     let drifts = codegen::check(&expected, dir.path()).unwrap();
     let files: Vec<&str> = drifts.iter().map(|d| d.file.as_str()).collect();
-    assert!(files.contains(&"old_api.rs") && files.contains(&"central.rs"), "{files:?}");
+    assert!(
+        files.contains(&"old_api.rs") && files.contains(&"central.rs"),
+        "{files:?}"
+    );
 }
 
 #[test]
@@ -75,7 +89,10 @@ fn duplicate_operation_id_is_named() {
     let list_id = v["paths"]["/workspaces/v1/msp-tenants"]["get"]["operationId"].clone();
     v["paths"]["/workspaces/v1/msp-tenants"]["post"]["operationId"] = list_id.clone();
     let findings = lint::lint_spec(&with_json(&s, &v));
-    let dup: Vec<_> = findings.iter().filter(|f| f.rule == "operation-id").collect();
+    let dup: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "operation-id")
+        .collect();
     assert_eq!(dup.len(), 1, "{findings:#?}");
     let msg = dup[0].to_string();
     assert!(msg.contains("openapi/glp-workspaces.yaml"), "{msg}");
@@ -106,7 +123,10 @@ fn bodiless_429_beside_json_400_is_named() {
     let s = spec("glp-workspaces");
     let mut v = as_json(&s);
     let responses = &mut v["paths"]["/workspaces/v1/msp-tenants"]["post"]["responses"];
-    assert!(responses.get("400").is_some(), "POST msp-tenants documents 400");
+    assert!(
+        responses.get("400").is_some(),
+        "POST msp-tenants documents 400"
+    );
     responses["429"] = json!({"description": "Too many requests"});
     let findings = lint::lint_spec(&with_json(&s, &v));
     let at_post: Vec<String> = findings
@@ -115,11 +135,15 @@ fn bodiless_429_beside_json_400_is_named() {
         .map(|f| f.to_string())
         .collect();
     assert!(
-        at_post.iter().any(|m| m.contains("[one-error-type]") && m.contains("429 → bodiless")),
+        at_post
+            .iter()
+            .any(|m| m.contains("[one-error-type]") && m.contains("429 → bodiless")),
         "{at_post:#?}"
     );
     assert!(
-        at_post.iter().any(|m| m.contains("[error-schema]") && m.contains("response 429")),
+        at_post
+            .iter()
+            .any(|m| m.contains("[error-schema]") && m.contains("response 429")),
         "{at_post:#?}"
     );
 }
@@ -142,7 +166,9 @@ fn json_200_beside_empty_204_is_named_unless_hand_written() {
         json!({"mode": "hand-written", "reason": "test", "rust": "x::y"});
     let marked = with_json(&s, &v);
     assert!(
-        !lint::lint_spec(&marked).iter().any(|f| f.rule == "one-success-type"),
+        !lint::lint_spec(&marked)
+            .iter()
+            .any(|f| f.rule == "one-success-type"),
         "hand-written operations are exempt"
     );
     let module = codegen::generate_module(&marked).unwrap();
@@ -200,7 +226,10 @@ fn nsa_report_delete_is_hand_written_and_not_generated() {
     );
     let module = codegen::generate_module(&s).unwrap();
     for (_, _, id, _) in &hand {
-        assert!(!module.contains(&format!("pub fn {id}(")), "{id} must not be generated");
+        assert!(
+            !module.contains(&format!("pub fn {id}(")),
+            "{id} must not be generated"
+        );
     }
 }
 
@@ -235,6 +264,24 @@ fn every_spec_has_validated_examples_for_its_operations() {
             places.len(),
             ops
         );
-        assert!(places.iter().any(|(p, _, _)| p.starts_with("/paths/")), "{}", s.display_path);
+        assert!(
+            places.iter().any(|(p, _, _)| p.starts_with("/paths/")),
+            "{}",
+            s.display_path
+        );
     }
+}
+
+#[test]
+fn unlabelled_code_fence_in_a_description_is_named() {
+    let s = spec("glp-workspaces");
+    let mut v = as_json(&s);
+    v["paths"]["/workspaces/v1/msp-tenants"]["get"]["description"] =
+        json!("Grammar:\n\n```\nfilter = expr\n```\n");
+    let findings = lint::lint_spec(&with_json(&s, &v));
+    assert!(
+        findings.iter().any(|f| f.rule == "doc-fence"
+            && f.location == "/paths/~1workspaces~1v1~1msp-tenants/get/description"),
+        "{findings:#?}"
+    );
 }

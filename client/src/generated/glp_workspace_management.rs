@@ -2741,7 +2741,7 @@ Arguments:
 - `filter`: An OData 4.0 subset, the same grammar as the vendor view's `filter`, over snake_case
 field names (each operation lists its fields):
 
-```
+```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
 and-expr   = comparison *( " and " comparison )
@@ -2873,7 +2873,7 @@ Arguments:
 - `filter`: An OData 4.0 subset, the same grammar as the vendor view's `filter`, over snake_case
 field names (each operation lists its fields):
 
-```
+```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
 and-expr   = comparison *( " and " comparison )

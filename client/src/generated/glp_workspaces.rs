@@ -3304,7 +3304,7 @@ Sends a `GET` request to `/workspaces/v1/msp-tenants`
 Arguments:
 - `filter`: Returns only the tenants that match an expression in a subset of OData 4.0:
 
-```
+```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
 and-expr   = comparison *( " and " comparison )

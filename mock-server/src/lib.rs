@@ -1,5 +1,6 @@
-//! `msp-mock-server`: a stateful, offline mock of HPE GreenLake SSO, workspaces and MSP tenants
-//! that real clients (the generated `msp-client`, PyCentral, requests-oauthlib, any RFC 8693
+//! `msp-mock-server`: a stateful, offline mock of HPE GreenLake SSO, workspaces and MSP tenants,
+//! the Aruba Central and GreenLake platform calls of PyCentral's MSP guide, and the Ivanti nSA
+//! MSP portal, that real clients (the generated `msp-client`, PyCentral, requests-oauthlib, any RFC 8693
 //! client) accept unchanged.
 //!
 //! # What it serves
@@ -9,8 +10,15 @@
 //! | SSO | `POST /authorization/v2/oauth2/{workspaceId}/token`, `POST /as/token.oauth2`, `GET /.well-known/jwks.json`, `GET /.well-known/openid-configuration` |
 //! | vendor workspaces | `/workspaces/v1/workspaces/{id}[/contact]`, `/workspaces/v1/msp-tenants[/{id}]` |
 //! | document view | `/workspace-management/v1/workspaces[/{id}[/contact]]`, `/workspace-management/v1/msp-tenants[/{id}]` |
+//! | GLP platform | `GET /devices/v1/devices`, `GET /audit-log/v1/logs` (bearer; the token's workspace) |
+//! | Central | `GET /network-msp/v1/list-tenants` (MSP token), `GET /network-monitoring/v1/device-inventory` (tenant token) |
+//! | nSA MSP portal | `GET /login/msp`, `POST /dana-na/auth/{DSSIGNIN}/login.cgi`, `/api/msp/tenants[/{id}[/block\|/unblock]]`, `/api/msp/tenants/requests/tenant-cap-limit`, `/api/msp/reports/usage[/schedule\|/{id}/download-url]`, `GET /reports/usage/{id}.csv?token=` |
 //! | specs | `GET /openapi/{name}.yaml` |
-//! | admin | `/__admin/{health,credentials,reset,clock,clock/advance,faults,requests,state}` |
+//! | admin | `/__admin/{health,credentials,reset,clock,clock/advance,faults,requests,state}`, `/__admin/nsa/cap-requests[/{id}/approve\|reject]` |
+//!
+//! nSA calls carry the `DSID` cookie of a form login; sessions idle out after 10 minutes and end
+//! after 60 on the mock clock. `MockServer::builder().tls(true)` (or `msp-mock --tls --ca-out
+//! ca.pem`) serves HTTPS with a certificate from a CA generated at start ([`MockServer::ca_pem`]).
 //!
 //! Tokens are RS256 JWTs (15 min from the workspace issuer and for exchanged tenant tokens, 2 h
 //! from the legacy endpoint), verifiable with the JWKS. Every API route checks the bearer token

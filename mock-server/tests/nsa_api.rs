@@ -913,3 +913,118 @@ async fn middleware_errors_on_nsa_paths_use_the_nsa_shape() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn concurrent_creates_never_break_the_cap_or_sub_domain_uniqueness() {
+    let mock = mock().await;
+    let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
+    // Cap 2 with one tenant: of 16 concurrent creates with distinct sub-domains, one wins.
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let c = client(&mock, &dsid);
+            tokio::spawn(async move {
+                c.create_tenant()
+                    .body(create_body(&format!("race{i}"), 1))
+                    .send()
+                    .await
+                    .is_ok()
+            })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(
+        client(&mock, &dsid)
+            .list_tenants()
+            .send()
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+
+    // Two concurrent creates of one sub-domain: exactly one gets it.
+    let beta = login_beta(&mock).await;
+    let tasks: Vec<_> = [beta.clone(), beta]
+        .into_iter()
+        .map(|d| {
+            let c = client(&mock, &d);
+            tokio::spawn(async move {
+                c.create_tenant()
+                    .body(create_body("contested", 1))
+                    .send()
+                    .await
+                    .is_ok()
+            })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+}
+
+#[tokio::test]
+async fn nsa_calls_are_rate_limited_in_the_nsa_shape() {
+    let yaml = format!("settings:\n  rate_limits: {{ per_client: 3 }}\n{WORLD}");
+    let mock = mock_with(&yaml).await;
+    let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
+    let c = client(&mock, &dsid);
+    for _ in 0..3 {
+        c.get_usage_report_schedule().send().await.unwrap();
+    }
+    let r = dsid_http(&dsid)
+        .get(format!("{}/api/msp/reports/usage/schedule", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-limit"], "3");
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    mock.clock().advance(60.0);
+    c.get_usage_report_schedule().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn nsa_state_survives_export_and_import_without_sessions() {
+    let mock = mock().await;
+    let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
+    let c = client(&mock, &dsid);
+    c.generate_usage_report().send().await.unwrap();
+    let http = reqwest::Client::new();
+    let state: Value = http
+        .get(format!("{}/__admin/state", mock.uri()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = state.to_string();
+    assert!(!text.contains(&dsid), "sessions must not be exported");
+    assert_eq!(
+        state["nsa"]["msps"][0]["reports"].as_array().unwrap().len(),
+        1
+    );
+    mock.reset();
+    let r = http
+        .put(format!("{}/__admin/state", mock.uri()))
+        .json(&state)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
+    let page = client(&mock, &dsid)
+        .list_usage_reports()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+}

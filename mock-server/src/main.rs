@@ -20,7 +20,8 @@ Examples:
 
 Admin API (under /__admin): GET health, GET credentials, POST reset, GET clock,
 POST clock/advance {\"seconds\": N}, POST/GET/DELETE faults, GET/DELETE requests,
-GET/PUT state. Specs: GET /openapi/{name}.yaml.";
+GET/PUT state, GET nsa/cap-requests, POST nsa/cap-requests/{id}/approve|reject.
+Specs: GET /openapi/{name}.yaml.";
 
 /// A stateful offline mock of HPE GreenLake SSO, workspaces and MSP tenants.
 #[derive(Debug, Parser)]

@@ -191,7 +191,8 @@ impl Credentials {
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let required = |name: &str| {
-            get(name).ok_or_else(|| Error::Config(format!("environment variable {name} is not set")))
+            get(name)
+                .ok_or_else(|| Error::Config(format!("environment variable {name} is not set")))
         };
         UnifiedFields {
             client_id: Some(required("MSP_CLIENT_ID")?),
@@ -305,7 +306,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.client_id(), "cid");
         assert_eq!(c.client_secret().expose(), "s3cr3t");
-        assert_eq!(c.central_base_url(), Some("https://us1.api.central.arubanetworks.com"));
+        assert_eq!(
+            c.central_base_url(),
+            Some("https://us1.api.central.arubanetworks.com")
+        );
         assert_eq!(c.glp_base_url(), "http://127.0.0.1:8080");
         assert_eq!(c.sso_base_url(), "http://127.0.0.1:8080");
     }
@@ -316,13 +320,17 @@ mod tests {
             r#"{"unified":{"client_id":"a","client_secret":"b","workspace_id":"w","cluster_name":"eu-1"}}"#,
         )
         .unwrap();
-        assert_eq!(c.central_base_url(), Some("https://ge1.api.central.arubanetworks.com"));
+        assert_eq!(
+            c.central_base_url(),
+            Some("https://ge1.api.central.arubanetworks.com")
+        );
         assert_eq!(c.glp_base_url(), DEFAULT_GLP_BASE_URL);
     }
 
     #[test]
     fn bad_files_name_the_problem() {
-        let e = Credentials::from_str_any("unified:\n  client_id: a\n  workspace_id: w\n").unwrap_err();
+        let e =
+            Credentials::from_str_any("unified:\n  client_id: a\n  workspace_id: w\n").unwrap_err();
         assert!(e.to_string().contains("client_secret"), "{e}");
         let e = Credentials::from_str_any(
             "unified: {client_id: a, client_secret: b, workspace_id: w, cluster_name: Mars-9}",

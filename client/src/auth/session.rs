@@ -212,7 +212,10 @@ impl MspSession {
             common.options.refresh_skew,
         ));
         token.get().await?;
-        info!(workspace = common.creds.workspace_id(), "MSP session connected");
+        info!(
+            workspace = common.creds.workspace_id(),
+            "MSP session connected"
+        );
         Ok(Self {
             inner: Arc::new(MspInner {
                 common,
@@ -261,9 +264,7 @@ impl MspSession {
             let mut map = lock(&self.inner.tenants);
             map.entry(id.clone()).or_default().clone()
         };
-        slot.get_or_try_init(|| self.open_tenant(id))
-            .await
-            .cloned()
+        slot.get_or_try_init(|| self.open_tenant(id)).await.cloned()
     }
 
     /// Opens a tenant session by workspace id (shorthand for `tenant(TenantRef::Id(..))`).
@@ -487,6 +488,9 @@ mod tests {
 
     #[test]
     fn name_filter_doubles_quotes() {
-        assert_eq!(workspace_name_filter("O'Brien"), "workspaceName eq 'O''Brien'");
+        assert_eq!(
+            workspace_name_filter("O'Brien"),
+            "workspaceName eq 'O''Brien'"
+        );
     }
 }

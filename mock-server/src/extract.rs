@@ -10,8 +10,11 @@ use bytes::Bytes;
 
 use crate::error::{ApiError, Flavor};
 
-/// A JSON request body, parsed but not yet validated. Oversized bodies answer 413, bodies that
-/// are not JSON answer 400, both in flavour `F`.
+/// A JSON request body, parsed but not yet validated. Oversized bodies answer 413; bodies that
+/// are not JSON, or declared as another media type, answer 400; all in flavour `F`.
+///
+/// A missing `Content-Type` is read as JSON (some scripts omit it); an explicit non-JSON one
+/// (`text/plain`, a form) is refused rather than guessed at, as the real services do.
 #[derive(Debug)]
 pub struct JsonBody<F>(pub serde_json::Value, pub PhantomData<F>);
 
@@ -19,6 +22,23 @@ impl<S: Send + Sync, F: Flavor> FromRequest<S> for JsonBody<F> {
     type Rejection = ApiError<F>;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(ct) = req.headers().get(axum::http::header::CONTENT_TYPE) {
+            let essence = ct
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(ApiError::bad_request(format!(
+                    "Content-Type must be application/json, got {:?}",
+                    ct.to_str().unwrap_or("(not text)")
+                ))
+                .with_field("Content-Type"));
+            }
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             let status = rej.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {

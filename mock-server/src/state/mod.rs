@@ -287,7 +287,11 @@ impl Store {
             generation: 0,
             devices: Vec::new(),
         };
-        m.tenants.push(tenant.clone());
+        // Keep the spec's list order (creation time, ties by id) without re-sorting: the clock
+        // may stand still between creates, and an imported world may hold later timestamps.
+        let key = (tenant.created_at, tenant.id);
+        let at = m.tenants.partition_point(|t| (t.created_at, t.id) <= key);
+        m.tenants.insert(at, tenant.clone());
         tracing::info!(msp = %msp, tenant = %tenant.id, name = %tenant.name, "tenant created");
         Ok(tenant)
     }

@@ -206,6 +206,8 @@ impl World {
                 let created = *t.created_at.get_or_insert(now);
                 t.updated_at.get_or_insert(created);
             }
+            // Lists are in the spec's order: creation time, ties broken by id.
+            msp.tenants.sort_by_key(|t| (t.created_at, t.id));
         }
         self.nsa.fill_defaults(now);
     }

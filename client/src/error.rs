@@ -119,7 +119,10 @@ impl Error {
     /// Converts an error from a generated client into a runtime error naming `call`.
     ///
     /// Reads the body of unexpected responses so the message carries what the server said.
-    pub async fn from_generated<E>(call: impl Into<String>, err: progenitor_client::Error<E>) -> Self
+    pub async fn from_generated<E>(
+        call: impl Into<String>,
+        err: progenitor_client::Error<E>,
+    ) -> Self
     where
         E: serde::Serialize + fmt::Debug,
     {
@@ -161,7 +164,10 @@ fn other_detail<E>(err: progenitor_client::Error<E>) -> String {
         G::Custom(s) => s,
         G::InvalidUpgrade(e) | G::ResponseBodyError(e) | G::CommunicationError(e) => e.to_string(),
         G::InvalidResponsePayload(b, e) => {
-            format!("invalid response payload ({e}): {}", truncate(&String::from_utf8_lossy(&b)))
+            format!(
+                "invalid response payload ({e}): {}",
+                truncate(&String::from_utf8_lossy(&b))
+            )
         }
         G::ErrorResponse(rv) => format!("error response {}", rv.status()),
         G::UnexpectedResponse(r) => format!("unexpected response {}", r.status()),

@@ -48,7 +48,9 @@ impl NsaCredentials {
             realm: DEFAULT_REALM.to_string(),
         };
         if c.username.trim().is_empty() || c.password.is_empty() {
-            return Err(Error::Config("nSA credentials: username and password are required".into()));
+            return Err(Error::Config(
+                "nSA credentials: username and password are required".into(),
+            ));
         }
         Ok(c)
     }
@@ -70,7 +72,11 @@ impl NsaCredentials {
         let req = |k: &str| {
             get(k).ok_or_else(|| Error::Config(format!("environment variable {k} is not set")))
         };
-        let c = Self::new(&req("NSA_BASE_URL")?, req("NSA_USERNAME")?, req("NSA_PASSWORD")?)?;
+        let c = Self::new(
+            &req("NSA_BASE_URL")?,
+            req("NSA_USERNAME")?,
+            req("NSA_PASSWORD")?,
+        )?;
         Ok(match get("NSA_REALM") {
             Some(r) => c.with_realm(r),
             None => c,
@@ -230,7 +236,9 @@ impl NsaSession {
     ) -> Result<DeleteReportsOutcome> {
         let call = "deleteUsageReports";
         if report_ids.is_empty() {
-            return Err(Error::InvalidInput("report_ids: give at least one id".into()));
+            return Err(Error::InvalidInput(
+                "report_ids: give at least one id".into(),
+            ));
         }
         if let Some(bad) = report_ids.iter().find(|id| id.as_ref().trim().is_empty()) {
             return Err(Error::InvalidInput(format!(
@@ -244,7 +252,10 @@ impl NsaSession {
             .collect();
         let request = self
             .http()
-            .delete(format!("{}/api/msp/reports/usage", self.inner.creds.base_url))
+            .delete(format!(
+                "{}/api/msp/reports/usage",
+                self.inner.creds.base_url
+            ))
             .query(&query)
             .header(reqwest::header::ACCEPT, "application/json")
             .build()
@@ -329,7 +340,10 @@ async fn form_login(
             ("realm", creds.realm.as_str()),
         ];
         let answer = http
-            .post(format!("{}/dana-na/auth/{signin}/login.cgi", creds.base_url))
+            .post(format!(
+                "{}/dana-na/auth/{signin}/login.cgi",
+                creds.base_url
+            ))
             .header(COOKIE, format!("DSSIGNIN={signin}"))
             .form(&form)
             .timeout(timeout)
@@ -364,7 +378,10 @@ mod tests {
     fn set_cookie_finds_the_named_cookie() {
         let mut h = HeaderMap::new();
         h.append(SET_COOKIE, HeaderValue::from_static("other=1; Path=/"));
-        h.append(SET_COOKIE, HeaderValue::from_static("DSID=abc123; Path=/; Secure; HttpOnly"));
+        h.append(
+            SET_COOKIE,
+            HeaderValue::from_static("DSID=abc123; Path=/; Secure; HttpOnly"),
+        );
         assert_eq!(set_cookie(&h, "DSID").as_deref(), Some("abc123"));
         assert_eq!(set_cookie(&h, "DSSIGNIN"), None);
     }

@@ -441,12 +441,12 @@ fn new_secret() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
-fn secs(n: u64) -> Duration {
-    Duration::seconds(
-        i64::try_from(n)
-            .unwrap_or(i64::MAX / 1000)
-            .min(i64::MAX / 1000),
-    )
+/// `t` plus `n` seconds; a sum past chrono's range means "never" (the latest representable time).
+fn after(t: DateTime<Utc>, n: u64) -> DateTime<Utc> {
+    let secs = i64::try_from(n).unwrap_or(i64::MAX).min(i64::MAX / 1000);
+    Duration::try_seconds(secs)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 impl NsaWorld {
@@ -558,16 +558,16 @@ impl NsaWorld {
     }
 
     fn session_alive(&self, s: &Session, now: DateTime<Utc>) -> bool {
-        now < s.last_seen + secs(self.settings.session_idle_secs)
-            && now < s.created + secs(self.settings.session_max_secs)
+        now < after(s.last_seen, self.settings.session_idle_secs)
+            && now < after(s.created, self.settings.session_max_secs)
     }
 
     fn sweep_sessions(&mut self, now: DateTime<Utc>) {
-        let idle = secs(self.settings.session_idle_secs);
-        let max = secs(self.settings.session_max_secs);
+        let idle = self.settings.session_idle_secs;
+        let max = self.settings.session_max_secs;
         self.sessions
             .0
-            .retain(|_, s| now < s.last_seen + idle && now < s.created + max);
+            .retain(|_, s| now < after(s.last_seen, idle) && now < after(s.created, max));
     }
 
     /// Checks `dsid` and marks the session used; answers the MSP username.
@@ -612,8 +612,8 @@ impl NsaWorld {
         for m in &mut self.msps {
             for i in 0..m.cap_requests.len() {
                 let r = &m.cap_requests[i];
-                if r.status == "pending" && now >= r.created + secs(delay) {
-                    let when = r.created + secs(delay);
+                let when = after(r.created, delay);
+                if r.status == "pending" && now >= when {
                     approve(m, i, when);
                 }
             }
@@ -678,7 +678,7 @@ impl NsaWorld {
             )
             .field("sub_domain"));
         }
-        let provisioning = secs(self.settings.provisioning_secs);
+        let provisioning = self.settings.provisioning_secs;
         let m = self.msp_mut(username)?;
         if m.tenants.len() >= m.tenant_cap_limit {
             return Err(NsaFailure::new(
@@ -699,7 +699,7 @@ impl NsaWorld {
             user: input.user,
             name: input.name,
             created: Some(now),
-            ready_at: (provisioning > Duration::zero()).then(|| now + provisioning),
+            ready_at: (provisioning > 0).then(|| after(now, provisioning)),
             blocked: false,
             subscriptions,
         };
@@ -924,7 +924,7 @@ impl NsaWorld {
         report: Uuid,
         now: DateTime<Utc>,
     ) -> Res<(String, String)> {
-        let ttl = secs(self.settings.download_url_ttl_secs);
+        let ttl = self.settings.download_url_ttl_secs;
         let m = self.msp_mut(username)?;
         let r = m.reports.iter().find(|r| r.id == report).ok_or_else(|| {
             NsaFailure::new(
@@ -942,7 +942,7 @@ impl NsaWorld {
             Download {
                 username: username.to_owned(),
                 report,
-                expires: now + ttl,
+                expires: after(now, ttl),
             },
         );
         Ok((token, file))
@@ -1083,6 +1083,22 @@ mod tests {
         );
         w.create_tenant("u", input("b"), now).unwrap();
         assert_eq!(w.msps[0].tenants.len(), 2);
+    }
+
+    #[test]
+    fn huge_durations_mean_never_instead_of_overflowing() {
+        let mut w = world();
+        w.settings.session_idle_secs = u64::MAX;
+        w.settings.session_max_secs = u64::MAX;
+        w.settings.provisioning_secs = u64::MAX;
+        let now = Utc::now();
+        let d = w.login("u", "p", "r", now).unwrap();
+        assert!(w.touch(Some(&d), now + Duration::days(365 * 100)).is_ok());
+        let t = w.create_tenant("u", input("x"), now).unwrap();
+        assert_eq!(
+            t.status(now + Duration::days(365)),
+            TenantStatus::Initializing
+        );
     }
 
     #[test]

@@ -61,7 +61,8 @@ struct RunArgs {
     /// Write JUnit XML here.
     #[arg(long)]
     junit: Option<PathBuf>,
-    /// Run only these families (repeatable): glp.crud, glp.tokens, glp.rate_limits, glp.malformed.
+    /// Run only these families (repeatable): glp.crud, glp.tokens, glp.rate_limits, glp.malformed,
+    /// nsa.crud.
     #[arg(long = "family")]
     families: Vec<String>,
 }

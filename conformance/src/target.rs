@@ -43,6 +43,29 @@ impl fmt::Debug for MspCredential {
 pub struct TargetCredentials {
     /// The MSPs; the first is the one under test, the second (if any) is the isolation witness.
     pub msps: Vec<MspCredential>,
+    /// Ivanti nSA MSP portal logins (the mock lists them under `"nsa"`); the first is tested.
+    #[serde(default)]
+    pub nsa: Vec<NsaCredential>,
+}
+
+/// One nSA MSP portal login the suite may sign in with.
+#[derive(Clone, Deserialize)]
+pub struct NsaCredential {
+    /// Admin user name.
+    pub username: String,
+    /// Admin password.
+    pub password: String,
+    /// Sign-in realm (the client's default when absent).
+    #[serde(default)]
+    pub realm: Option<String>,
+}
+
+impl fmt::Debug for NsaCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NsaCredential")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TargetCredentials {

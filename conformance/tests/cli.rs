@@ -51,7 +51,13 @@ fn run_against_a_mock_passes_and_writes_junit() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    for family in ["glp.crud", "glp.tokens", "glp.rate_limits", "glp.malformed"] {
+    for family in [
+        "glp.crud",
+        "glp.tokens",
+        "glp.rate_limits",
+        "glp.malformed",
+        "nsa.crud",
+    ] {
         assert!(
             stdout
                 .lines()
@@ -62,7 +68,7 @@ fn run_against_a_mock_passes_and_writes_junit() {
     assert!(stdout.contains("spec.body"), "{stdout}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
-    assert_eq!(report.tests, 4, "{xml}");
+    assert_eq!(report.tests, 5, "{xml}");
     assert_eq!(report.failures, 0, "{xml}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -59,3 +59,8 @@ fn glp_rate_limits() {
 fn glp_malformed() {
     run(Family::GlpMalformed);
 }
+
+#[test]
+fn nsa_crud() {
+    run(Family::NsaCrud);
+}

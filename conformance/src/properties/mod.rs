@@ -7,6 +7,7 @@
 //! splits the suite meaningfully.
 
 pub mod glp;
+pub mod nsa;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -392,15 +393,19 @@ pub enum Family {
     GlpRateLimits,
     /// Malformed input: 4xx in the error shape, no state change.
     GlpMalformed,
+    /// Ivanti nSA tenants, usage reports and the report schedule: create/update/delete, paged
+    /// lists with MSP-wide figures, the cap, provisioning across clock advances.
+    NsaCrud,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 4] = [
+    pub const ALL: [Family; 5] = [
         Family::GlpCrud,
         Family::GlpTokens,
         Family::GlpRateLimits,
         Family::GlpMalformed,
+        Family::NsaCrud,
     ];
 
     /// The family's report name.
@@ -410,6 +415,7 @@ impl Family {
             Family::GlpTokens => "glp.tokens",
             Family::GlpRateLimits => "glp.rate_limits",
             Family::GlpMalformed => "glp.malformed",
+            Family::NsaCrud => nsa::NAME,
         }
     }
 
@@ -471,6 +477,7 @@ impl Family {
             Family::GlpTokens => glp::run::<glp::Tokens>(target, config, rt),
             Family::GlpRateLimits => glp::run::<glp::RateLimits>(target, config, rt),
             Family::GlpMalformed => glp::run::<glp::Malformed>(target, config, rt),
+            Family::NsaCrud => nsa::run(target, config, rt),
         }
     }
 }

@@ -69,8 +69,8 @@ pub enum Pick {
 pub enum Step {
     /// `POST /api/msp/tenants`.
     Create {
-        /// Index into [`SUB_DOMAINS`].
-        sub: usize,
+        /// Index into [`SUB_DOMAINS`]; `None`: a sub-domain not used before in the case.
+        sub: Option<usize>,
         /// Index into [`NAMES`].
         name: usize,
         /// Index into [`USERS`].
@@ -254,6 +254,11 @@ fn pick_strategy() -> BoxedStrategy<Pick> {
     .boxed()
 }
 
+/// Mostly valid user counts; index 0 (0 users, refused) now and then.
+fn users_strategy() -> BoxedStrategy<usize> {
+    prop_oneof![1 => Just(0), 5 => 1..USERS.len()].boxed()
+}
+
 impl ReferenceStateMachine for NsaMachine {
     type State = ();
     type Transition = Step;
@@ -264,9 +269,14 @@ impl ReferenceStateMachine for NsaMachine {
 
     fn transitions(_: &()) -> BoxedStrategy<Step> {
         prop_oneof![
-            5 => (0..SUB_DOMAINS.len(), 0..NAMES.len(), 0..USERS.len(), any::<bool>())
+            8 => (
+                prop_oneof![3 => Just(None), 2 => (0..SUB_DOMAINS.len()).prop_map(Some)],
+                0..NAMES.len(),
+                users_strategy(),
+                any::<bool>()
+            )
                 .prop_map(|(sub, name, users, zta)| Step::Create { sub, name, users, zta }),
-            3 => (pick_strategy(), 0..NAMES.len(), 0..USERS.len(), any::<bool>())
+            3 => (pick_strategy(), 0..NAMES.len(), users_strategy(), any::<bool>())
                 .prop_map(|(who, name, users, zta)| Step::Update { who, name, users, zta }),
             2 => pick_strategy().prop_map(|who| Step::Delete { who }),
             3 => (0u8..7, 1u8..5).prop_map(|(start, limit)| Step::List { start, limit }),
@@ -339,13 +349,13 @@ pub fn run(target: &Target, config: &SuiteConfig, rt: &tokio::runtime::Handle) -
             out.extend(steps.iter().map(|s| format!("{s:?}")));
             out
         },
-        |(_, steps, _)| {
+        |(_, steps, seen)| {
             let mut stats = Stats {
                 cases: 1,
                 ..Stats::default()
             };
             let r = rt.block_on(Box::pin(run_case(
-                target, config, &checker, &creds, &steps, &mut stats,
+                target, config, &checker, &creds, &steps, seen, &mut stats,
             )));
             // Step indexes in reports count the "start" line as step 1.
             let r = r.map_err(|f| {
@@ -369,6 +379,8 @@ struct Case<'a> {
     model: NsaModel,
     /// Seconds a new tenant stays `initializing` (known only with the admin API).
     provisioning: Option<i64>,
+    /// Fresh sub-domains handed out so far.
+    fresh_subs: usize,
     last: Option<Exchange>,
     stats: &'a mut Stats,
     step: Option<usize>,
@@ -387,6 +399,7 @@ async fn run_case(
     checker: &SpecChecker,
     creds: &crate::target::NsaCredential,
     steps: &[Step],
+    seen: Option<Arc<std::sync::atomic::AtomicUsize>>,
     stats: &mut Stats,
 ) -> R<()> {
     let admin = target.admin();
@@ -445,12 +458,17 @@ async fn run_case(
         ctx: session.context(),
         model: NsaModel::default(),
         provisioning,
+        fresh_subs: 0,
         last: None,
         stats,
         step: None,
     };
     case.learn_start().await?;
     for (i, step) in steps.iter().enumerate() {
+        // Tells the shrinker how many steps ran before a failure.
+        if let Some(s) = &seen {
+            s.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         case.step = Some(i);
         case.last = None;
         case.stats.steps += 1;
@@ -898,8 +916,15 @@ impl Case<'_> {
         }
     }
 
-    async fn create(&mut self, sub: usize, name: usize, users: usize, zta: bool) -> R<()> {
-        let sub_domain = SUB_DOMAINS.get(sub).copied().unwrap_or("alpha");
+    async fn create(&mut self, sub: Option<usize>, name: usize, users: usize, zta: bool) -> R<()> {
+        let sub_domain = match sub {
+            Some(i) => SUB_DOMAINS.get(i).copied().unwrap_or("alpha").to_string(),
+            None => {
+                self.fresh_subs += 1;
+                format!("tenant-{}", self.fresh_subs)
+            }
+        };
+        let sub_domain = sub_domain.as_str();
         let name = NAMES.get(name).copied().unwrap_or("Alpha Ltd");
         let body = json!({
             "sub_domain": sub_domain,

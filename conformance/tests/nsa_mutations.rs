@@ -1,0 +1,236 @@
+//! Mutation proof for `nsa.crud`: the family runs against deliberately broken nSA portals (an
+//! axum proxy in front of the in-process mock that breaks one behaviour) and must fail the
+//! right property, with a shrunk sequence that names the broken step.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use msp_conformance::{Family, SuiteConfig, Target, Verdict};
+use msp_mock_server::{MockServer, RateLimits};
+use serde_json::{Value, json};
+
+/// What a broken portal does differently.
+#[derive(Clone, Copy, Debug)]
+enum Mutation {
+    /// The portal accepts creates beyond `tenant_cap_limit` (while still listing its cap).
+    IgnoreCap,
+    /// Tenant updates answer the updated tenant but store nothing.
+    LoseUpdate,
+}
+
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    mutation: Mutation,
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn forward(
+    p: &Proxy,
+    method: Method,
+    path_q: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> (StatusCode, HeaderMap, Bytes) {
+    let mut req = p
+        .http
+        .request(method, format!("{}{path_q}", p.upstream))
+        .body(body);
+    for (k, v) in headers {
+        if k != "host" && k != "content-length" {
+            req = req.header(k, v);
+        }
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let mut h = resp.headers().clone();
+    h.remove("content-length");
+    h.remove("transfer-encoding");
+    (status, h, resp.bytes().await.unwrap())
+}
+
+/// The fixture cap the broken portal keeps showing while it no longer enforces it.
+const SHOWN_CAP: u64 = 5;
+
+async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map(|x| x.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let headers = req.headers().clone();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    if let Mutation::LoseUpdate = p.mutation
+        && method == Method::PUT
+        && let Some(id) = path.strip_prefix("/api/msp/tenants/")
+    {
+        let update: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let valid = update["subscriptions"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|s| s["total_users"].as_u64() >= Some(1)));
+        let (_, _, list) = forward(
+            &p,
+            Method::GET,
+            "/api/msp/tenants?limit=100",
+            &headers,
+            Bytes::new(),
+        )
+        .await;
+        let list: Value = serde_json::from_slice(&list).unwrap_or(Value::Null);
+        let found = list["tenants"]
+            .as_array()
+            .and_then(|a| a.iter().find(|t| t["id"] == id).cloned());
+        if let (true, Some(mut t)) = (valid, found) {
+            // Answer as if updated; store nothing.
+            t["name"] = update["name"].clone();
+            t["subscriptions"] = update["subscriptions"].clone();
+            return json_response(StatusCode::OK, t);
+        }
+    }
+    let (status, headers, bytes) = forward(&p, method.clone(), &path_q, &headers, body).await;
+    let mut bytes = bytes;
+    if let Mutation::IgnoreCap = p.mutation {
+        if method == Method::POST && path == "/__admin/reset" && status.is_success() {
+            // Lift the cap behind the suite's back.
+            let (_, _, state) = forward(
+                &p,
+                Method::GET,
+                "/__admin/state",
+                &HeaderMap::new(),
+                Bytes::new(),
+            )
+            .await;
+            let mut world: Value = serde_json::from_slice(&state).unwrap();
+            for m in world["nsa"]["msps"].as_array_mut().unwrap() {
+                m["tenant_cap_limit"] = json!(1000);
+            }
+            let mut h = HeaderMap::new();
+            h.insert("content-type", "application/json".parse().unwrap());
+            let (s, _, b) = forward(
+                &p,
+                Method::PUT,
+                "/__admin/state",
+                &h,
+                Bytes::from(world.to_string()),
+            )
+            .await;
+            assert!(s.is_success(), "PUT state: {s} {b:?}");
+        }
+        if method == Method::GET && path == "/api/msp/tenants" && status == StatusCode::OK {
+            let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+            v["tenant_cap_limit"] = json!(SHOWN_CAP);
+            bytes = Bytes::from(v.to_string());
+        }
+    }
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    *resp.headers_mut() = headers;
+    resp
+}
+
+/// Runs `nsa.crud` against the mock behind a proxy applying `mutation`.
+fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = rt.block_on(
+        MockServer::builder()
+            .rate_limits(RateLimits {
+                per_client: 1_000_000,
+                per_workspace: 1_000_000,
+                tenant_create: 1_000_000,
+                ..RateLimits::default()
+            })
+            .start(),
+    );
+    let proxy = Arc::new(Proxy {
+        upstream: mock.uri().to_string(),
+        // The nSA login answers with a redirect whose Set-Cookie the client must see.
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        mutation,
+    });
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(handle).with_state(proxy);
+    rt.spawn(async move { axum::serve(listener, app).await });
+    let target = rt.block_on(Target::mock(&uri)).unwrap();
+    let config = SuiteConfig {
+        cases: 128,
+        seed: Some(7),
+        ..SuiteConfig::default()
+    };
+    let outcome = Family::NsaCrud.run(&target, &config, rt.handle());
+    eprintln!(
+        "{mutation:?}:\n{}",
+        msp_conformance::report::summary(std::slice::from_ref(&outcome))
+    );
+    drop(mock);
+    outcome
+}
+
+/// The failing case, its property, and the text of the step it names.
+fn failure(outcome: &msp_conformance::FamilyOutcome) -> (&'static str, String, Vec<String>) {
+    let Verdict::Failed {
+        case: Some(case), ..
+    } = &outcome.verdict
+    else {
+        panic!(
+            "expected a failure with a shrunk case, got {:?}",
+            outcome.verdict
+        );
+    };
+    let step = case
+        .failure
+        .step
+        .map(|i| case.steps[i].clone())
+        .unwrap_or_else(|| "end-of-case checks".into());
+    (case.failure.property, step, case.steps.clone())
+}
+
+#[test]
+fn nsa_ignoring_the_cap_fails_domain_cap_at_a_create() {
+    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap));
+    assert_eq!(property, "domain.cap");
+    assert!(step.starts_with("Create"), "broken step: {step}");
+    // Shrunk: the start line and just the creates that fill the cap and cross it (the
+    // fixture MSP holds 2 of 5, so 4 creates).
+    assert!(
+        steps[1..].iter().all(|s| s.starts_with("Create")),
+        "{steps:#?}"
+    );
+    assert_eq!(steps.len(), 5, "{steps:#?}");
+}
+
+#[test]
+fn nsa_a_lost_update_fails_model_equality_naming_the_update() {
+    let (property, step, steps) = failure(&run_broken(Mutation::LoseUpdate));
+    assert_eq!(property, "model.equality");
+    assert!(steps.iter().any(|s| s.starts_with("Update")), "{steps:#?}");
+    assert!(
+        step.starts_with("List") || step == "end-of-case checks",
+        "the lost update shows at the next read: {step}"
+    );
+    assert!(steps.len() <= 3, "shrunk to a short sequence: {steps:#?}");
+}

@@ -19,6 +19,11 @@ enum Mutation {
     IgnoreCap,
     /// Tenant updates answer the updated tenant but store nothing.
     LoseUpdate,
+    /// New tenants never finish provisioning: they stay `initializing` however far the clock
+    /// moves.
+    StuckInitializing,
+    /// A report delete that misses some ids answers 204 (as if all went) instead of 200.
+    PartialDeleteAs204,
 }
 
 struct Proxy {
@@ -137,6 +142,30 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             bytes = Bytes::from(v.to_string());
         }
     }
+    if let Mutation::StuckInitializing = p.mutation
+        && path.starts_with("/api/msp/tenants")
+        && status == StatusCode::OK
+    {
+        let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+        let fixture = |t: &Value| t["sub_domain"] == "acme-retail" || t["sub_domain"] == "globex";
+        let stuck = |t: &mut Value| {
+            if !fixture(t) && t["status"] == "active" {
+                t["status"] = json!("initializing");
+            }
+        };
+        match v.get_mut("tenants").and_then(Value::as_array_mut) {
+            Some(ts) => ts.iter_mut().for_each(stuck),
+            None => stuck(&mut v),
+        }
+        bytes = Bytes::from(v.to_string());
+    }
+    if let Mutation::PartialDeleteAs204 = p.mutation
+        && method == Method::DELETE
+        && path == "/api/msp/reports/usage"
+        && status == StatusCode::OK
+    {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
@@ -233,4 +262,21 @@ fn nsa_a_lost_update_fails_model_equality_naming_the_update() {
         "the lost update shows at the next read: {step}"
     );
     assert!(steps.len() <= 3, "shrunk to a short sequence: {steps:#?}");
+}
+
+#[test]
+fn nsa_tenants_stuck_initializing_fail_model_equality_after_an_advance() {
+    let (property, _, steps) = failure(&run_broken(Mutation::StuckInitializing));
+    assert_eq!(property, "model.equality");
+    assert!(steps.iter().any(|s| s.starts_with("Create")), "{steps:#?}");
+    assert!(steps.iter().any(|s| s.starts_with("Advance")), "{steps:#?}");
+    assert!(steps.len() <= 4, "shrunk to a short sequence: {steps:#?}");
+}
+
+#[test]
+fn nsa_a_partial_report_delete_answered_204_fails_at_the_delete() {
+    let (property, step, steps) = failure(&run_broken(Mutation::PartialDeleteAs204));
+    assert_eq!(property, "model.equality");
+    assert!(step.starts_with("DeleteReports"), "broken step: {step}");
+    assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
 }

@@ -1,7 +1,7 @@
 //! The Ivanti nSA MSP-portal state machine (`/api/msp`): random sequences of tenant create,
-//! update, delete and paged lists, clock advances across the provisioning delay, usage-report
-//! generate/list/delete and schedule set/get, each checked against the spec and a reference
-//! model of the portal (tenants with their statuses, the tenant cap, reports, the schedule).
+//! update, block/unblock, delete and paged lists, clock advances across the provisioning
+//! delay, usage-report generate/list/delete and schedule set/get, each checked against the
+//! spec and a reference model of the portal (tenants with their statuses, the tenant cap, reports, the schedule).
 //!
 //! Steps are symbolic ("the k-th live tenant", "a sub-domain from the pool"), resolved against
 //! the model when executed, so every sequence stays meaningful while proptest shrinks it.
@@ -89,6 +89,13 @@ pub enum Step {
         /// ZTA (else PCS) subscription.
         zta: bool,
     },
+    /// `POST /api/msp/tenants/{id}/block` or `/unblock`.
+    Block {
+        /// Which tenant.
+        who: Pick,
+        /// Block (else unblock).
+        block: bool,
+    },
     /// `DELETE /api/msp/tenants/{id}`.
     Delete {
         /// Which tenant.
@@ -150,6 +157,8 @@ pub struct TenantModel {
     pub ready_at: Option<DateTime<Utc>>,
     /// The status seen at the start of the case (pre-existing tenants).
     pub learned_status: Option<String>,
+    /// Blocked by the MSP.
+    pub blocked: bool,
 }
 
 /// One usage report as the model knows it.
@@ -279,6 +288,7 @@ impl ReferenceStateMachine for NsaMachine {
             3 => (pick_strategy(), 0..NAMES.len(), users_strategy(), any::<bool>())
                 .prop_map(|(who, name, users, zta)| Step::Update { who, name, users, zta }),
             2 => pick_strategy().prop_map(|who| Step::Delete { who }),
+            2 => (pick_strategy(), any::<bool>()).prop_map(|(who, block)| Step::Block { who, block }),
             3 => (0u8..7, 1u8..5).prop_map(|(start, limit)| Step::List { start, limit }),
             2 => (0..ADVANCES.len()).prop_map(|secs| Step::Advance { secs }),
             3 => Just(Step::GenerateReport),
@@ -539,7 +549,7 @@ fn typed(op: &str, status: u16, json: &Value) -> Result<(), String> {
     }
     match op {
         "list_tenants" => de::<nt::TenantCollectionEntity>(json),
-        "update_tenant" => de::<nt::TenantEntity>(json),
+        "update_tenant" | "block_tenant" | "unblock_tenant" => de::<nt::TenantEntity>(json),
         "generate_usage_report" => de::<nt::MspTenantUsageReportEntity>(json),
         "list_usage_reports" => de::<nt::UsageReportCollectionEntity>(json),
         "delete_usage_reports" => de::<nt::DeleteErrorReportCollectionEntity>(json),
@@ -700,6 +710,7 @@ impl Case<'_> {
     /// The statuses a tenant may show now: the provisioning rule when the delay is known and
     /// the clock is clearly on one side of it; otherwise what was seen or `active`.
     fn allowed_statuses(&self, t: &TenantModel) -> Vec<&'static str> {
+        let provisioned = if t.blocked { "blocked" } else { "active" };
         if let (Some(ready), Some(_)) = (t.ready_at, self.provisioning) {
             let now: DateTime<Utc> = msp_client::TimeSource::now(self.clock.as_ref()).into();
             let margin = chrono::Duration::seconds(5);
@@ -707,14 +718,13 @@ impl Case<'_> {
                 return vec!["initializing"];
             }
             if now > ready + margin {
-                return vec!["active"];
+                return vec![provisioned];
             }
-            return vec!["initializing", "active"];
+            return vec!["initializing", provisioned];
         }
         match t.learned_status.as_deref() {
-            Some("blocked") => vec!["blocked"],
-            Some("active") => vec!["active"],
-            _ => vec!["initializing", "active"],
+            Some("blocked") | Some("active") => vec![provisioned],
+            _ => vec!["initializing", provisioned],
         }
     }
 
@@ -806,6 +816,7 @@ impl Case<'_> {
                 subscriptions: subs_of(item),
                 created: time(item, "created"),
                 ready_at: None,
+                blocked: status_text(item).as_deref() == Some("blocked"),
                 learned_status: status_text(item),
             });
         }
@@ -874,6 +885,10 @@ impl Case<'_> {
             Step::Delete { who } => {
                 let id = self.resolve_tenant(who);
                 self.delete(id).await
+            }
+            Step::Block { who, block } => {
+                let id = self.resolve_tenant(who);
+                self.block(id, *block).await
             }
             Step::List { start, limit } => {
                 self.list(usize::from(*start), usize::from(*limit)).await
@@ -1000,6 +1015,7 @@ impl Case<'_> {
             created,
             ready_at,
             learned_status: None,
+            blocked: false,
         });
         let i = self.model.tenants.len() - 1;
         self.observe(i, &item)
@@ -1025,6 +1041,49 @@ impl Case<'_> {
         t.subscriptions = vec![(if zta { "ZTA" } else { "PCS" }.to_string(), users_n)];
         let item = self.body(&resp, "update_tenant")?.clone();
         self.observe(i, &item)
+    }
+
+    /// Block/unblock: 404 for an unknown tenant, 409 while it is initializing (nothing
+    /// changes), else 200 with the tenant in its new status.
+    async fn block(&mut self, id: Uuid, block: bool) -> R<()> {
+        let (op, verb) = if block {
+            ("block_tenant", "block")
+        } else {
+            ("unblock_tenant", "unblock")
+        };
+        let path = format!("/api/msp/tenants/{id}/{verb}");
+        let resp = self.call(op, Method::POST, &path, &[], None).await?;
+        let Some(i) = self.model.tenants.iter().position(|t| t.id == id) else {
+            return self.expect(
+                &resp,
+                404,
+                "model.equality",
+                &format!("{verb} an unknown tenant"),
+            );
+        };
+        let allowed = self.allowed_statuses(&self.model.tenants[i]);
+        let may_init = allowed.contains(&"initializing");
+        let may_ready = allowed.iter().any(|s| *s != "initializing");
+        self.stats.check("model.equality");
+        match resp.status {
+            409 if may_init => Ok(()),
+            200 if may_ready => {
+                let t = &mut self.model.tenants[i];
+                t.blocked = block;
+                // Provisioning is over once the portal accepts a block.
+                t.ready_at = None;
+                t.learned_status = Some("active".into());
+                let item = self.body(&resp, op)?.clone();
+                self.observe(i, &item)
+            }
+            s => Err(self.fail(
+                "model.equality",
+                format!(
+                    "{verb} a tenant the model sees as {allowed:?}: got {s}, expected {}",
+                    if may_ready { "200" } else { "409" }
+                ),
+            )),
+        }
     }
 
     async fn delete(&mut self, id: Uuid) -> R<()> {

@@ -352,6 +352,22 @@ fn mock_token(bins: &Bins, mock: &Server) -> anyhow::Result<String> {
     )
 }
 
+/// Interleaved rounds of the mock/bare-axum read comparison.
+const ROUNDS: usize = 3;
+
+/// The run with the median throughput.
+fn median_load(mut runs: Vec<Load>) -> Load {
+    runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+    runs.get(runs.len() / 2).cloned().unwrap_or_default()
+}
+
+fn join_rps(runs: &[Load]) -> String {
+    runs.iter()
+        .map(|l| format!("{:.0}", l.rps))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Warm-up of the native servers (the mock, the baseline), seconds.
 const WARMUP: u64 = 1;
 /// Warm-up of Prism (Node) and WireMock (JVM), seconds: long enough for their JIT compilers,
@@ -593,13 +609,65 @@ fn run_in(root: &Path, opts: &Options, bins: &Bins, tmp: &Path) -> anyhow::Resul
         page["count"],
         page["total"]
     ));
-    eprintln!("bench: mock reads...");
-    let mock_read = get_load(bins, opts, &page_url, Some(&token), WARMUP)?;
+    // Reads, interleaved with the bare-axum baseline: both servers stay up and take turns, so
+    // background load on a shared machine hits both alike; each figure is the median round.
+    let addr = free_port()?;
+    let mut cmd = Command::new(&bins.bare);
+    cmd.arg("--listen")
+        .arg(addr.to_string())
+        .arg("--page")
+        .arg(&page_file);
+    let bare = start("bare_axum", cmd, addr, "/health", 200)?;
+    let bare_token = bare.line_after("token:")?;
+    let mut mock_runs = Vec::new();
+    let mut bare_runs = Vec::new();
+    let mut ratios = Vec::new();
+    for round in 1..=ROUNDS {
+        eprintln!("bench: reads, round {round}/{ROUNDS}: mock, then bare axum...");
+        let m = get_load(bins, opts, &page_url, Some(&token), WARMUP)?;
+        let b = get_load(bins, opts, &bare.url(PAGE_PATH), Some(&bare_token), WARMUP)?;
+        ratios.push(m.rps / b.rps.max(1.0));
+        mock_runs.push(m);
+        bare_runs.push(b);
+    }
+    let mock_read = median_load(mock_runs.clone());
+    let bare_load = median_load(bare_runs.clone());
     res.rows.push(Row {
         scenario: format!("msp-mock GET limit=20 ({TENANTS} tenants, RS256 token)"),
         load: mock_read.clone(),
         rss_mb: mock.rss_mb(),
     });
+    res.rows.push(Row {
+        scenario: "bare axum + HS256 check, same page".into(),
+        load: bare_load.clone(),
+        rss_mb: bare.rss_mb(),
+    });
+    drop(bare);
+    ratios.sort_by(f64::total_cmp);
+    let r = ratios[ratios.len() / 2];
+    res.lines.push(format!(
+        "reads, {ROUNDS} interleaved rounds (req/s): mock {}; bare axum {}; per-round ratio {}",
+        join_rps(&mock_runs),
+        join_rps(&bare_runs),
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    res.target(
+        "reads: ≥ 1.0× bare axum + HS256 (median round)",
+        format!(
+            "{r:.2}× ({:.0} vs {:.0} req/s)",
+            mock_read.rps, bare_load.rps
+        ),
+        r >= 1.0,
+    );
+    res.target(
+        "reads: p99 ≤ 2 ms at 16 connections",
+        format!("p99 {:.2} ms", mock_read.p99_us as f64 / 1000.0),
+        mock_read.p99_us <= 2000,
+    );
 
     // Writes on the same mock.
     eprintln!("bench: mock writes...");
@@ -639,38 +707,6 @@ fn run_in(root: &Path, opts: &Options, bins: &Bins, tmp: &Path) -> anyhow::Resul
         fmt_rss(after_hwm)
     ));
     drop(mock);
-
-    // Bare axum baseline.
-    eprintln!("bench: bare axum baseline...");
-    let addr = free_port()?;
-    let mut cmd = Command::new(&bins.bare);
-    cmd.arg("--listen")
-        .arg(addr.to_string())
-        .arg("--page")
-        .arg(&page_file);
-    let bare = start("bare_axum", cmd, addr, "/health", 200)?;
-    let bare_token = bare.line_after("token:")?;
-    let bare_load = get_load(bins, opts, &bare.url(PAGE_PATH), Some(&bare_token), WARMUP)?;
-    res.rows.push(Row {
-        scenario: "bare axum + HS256 check, same page".into(),
-        load: bare_load.clone(),
-        rss_mb: bare.rss_mb(),
-    });
-    drop(bare);
-    let r = mock_read.rps / bare_load.rps.max(1.0);
-    res.target(
-        "reads: ≥ 1.0× bare axum + HS256",
-        format!(
-            "{r:.2}× ({:.0} vs {:.0} req/s)",
-            mock_read.rps, bare_load.rps
-        ),
-        r >= 1.0,
-    );
-    res.target(
-        "reads: p99 ≤ 2 ms at 16 connections",
-        format!("p99 {:.2} ms", mock_read.p99_us as f64 / 1000.0),
-        mock_read.p99_us <= 2000,
-    );
 
     if opts.compare {
         compare(bins, opts, tmp, &page, &mock_read, &mut res)?;

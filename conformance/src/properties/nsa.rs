@@ -138,6 +138,37 @@ pub enum Step {
     },
     /// `GET /api/msp/reports/usage/schedule`.
     GetSchedule,
+    /// `POST /api/msp/tenants/requests/tenant-cap-limit` asking for the cap plus `delta`
+    /// (400 unless above the cap; a filed request leaves the cap unchanged).
+    CapRequest {
+        /// Requested limit minus the current cap.
+        delta: i8,
+    },
+    /// A malformed request: a 4xx in the error shape, never a 5xx, and no state change.
+    Bad(Bad),
+}
+
+/// A malformed nSA request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bad {
+    /// List tenants with a `start` that is negative or not a number.
+    ListStart(&'static str),
+    /// List tenants with a `limit` out of 1..=100 or not a number.
+    ListLimit(&'static str),
+    /// List reports with a `limit` out of range.
+    ReportsLimit(&'static str),
+    /// Create with a body that is not JSON.
+    CreateNotJson,
+    /// Create with a JSON array.
+    CreateNotObject,
+    /// Create without `subscriptions`.
+    CreateMissingField,
+    /// Update a tenant id that is not a uuid.
+    UpdateBadId(&'static str),
+    /// Set the schedule with `disabled` of the wrong type.
+    ScheduleBadType,
+    /// Delete reports without naming any.
+    DeleteNoIds,
 }
 
 /// One nSA tenant as the model knows it.
@@ -263,6 +294,21 @@ fn pick_strategy() -> BoxedStrategy<Pick> {
     .boxed()
 }
 
+fn bad_strategy() -> BoxedStrategy<Bad> {
+    prop_oneof![
+        proptest::sample::select(vec!["-1", "x", "1.5"]).prop_map(Bad::ListStart),
+        proptest::sample::select(vec!["0", "101", "-3", "ten"]).prop_map(Bad::ListLimit),
+        proptest::sample::select(vec!["0", "101"]).prop_map(Bad::ReportsLimit),
+        Just(Bad::CreateNotJson),
+        Just(Bad::CreateNotObject),
+        Just(Bad::CreateMissingField),
+        proptest::sample::select(vec!["not-a-uuid", "1234"]).prop_map(Bad::UpdateBadId),
+        Just(Bad::ScheduleBadType),
+        Just(Bad::DeleteNoIds),
+    ]
+    .boxed()
+}
+
 /// Mostly valid user counts; index 0 (0 users, refused) now and then.
 fn users_strategy() -> BoxedStrategy<usize> {
     prop_oneof![1 => Just(0), 5 => 1..USERS.len()].boxed()
@@ -306,6 +352,8 @@ impl ReferenceStateMachine for NsaMachine {
                     disabled
                 }),
             1 => Just(Step::GetSchedule),
+            1 => (-1i8..3).prop_map(|delta| Step::CapRequest { delta }),
+            3 => bad_strategy().prop_map(Step::Bad),
         ]
         .boxed()
     }
@@ -589,11 +637,24 @@ impl Case<'_> {
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> R<Resp> {
+        let raw = body.map(|b| ("application/json", b.to_string()));
+        self.call_raw(op, method, path, query, raw).await
+    }
+
+    /// [`Case::call`] with a body sent as-is under the given content type.
+    async fn call_raw(
+        &mut self,
+        op: &'static str,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<(&'static str, String)>,
+    ) -> R<Resp> {
         let url = format!("{}{path}", self.base);
         let mut rb = self.http.request(method.clone(), &url).query(query);
-        let shown_body = body.as_ref().map(|b| clip(&b.to_string()));
-        if let Some(b) = &body {
-            rb = rb.json(b);
+        let shown_body = body.as_ref().map(|(_, b)| clip(b));
+        if let Some((ct, text)) = body {
+            rb = rb.header(reqwest::header::CONTENT_TYPE, ct).body(text);
         }
         let request = rb
             .build()
@@ -928,6 +989,8 @@ impl Case<'_> {
                 .await
             }
             Step::GetSchedule => self.get_schedule().await,
+            Step::CapRequest { delta } => self.cap_request(*delta).await,
+            Step::Bad(bad) => self.bad(bad).await,
         }
     }
 
@@ -1041,6 +1104,120 @@ impl Case<'_> {
         t.subscriptions = vec![(if zta { "ZTA" } else { "PCS" }.to_string(), users_n)];
         let item = self.body(&resp, "update_tenant")?.clone();
         self.observe(i, &item)
+    }
+
+    async fn cap_request(&mut self, delta: i8) -> R<()> {
+        let requested = (self.model.cap as i64 + i64::from(delta)).max(1);
+        let body = json!({ "requested_limit": requested, "reason": "conformance suite" });
+        let resp = self
+            .call(
+                "request_tenant_cap_increase",
+                Method::POST,
+                "/api/msp/tenants/requests/tenant-cap-limit",
+                &[],
+                Some(body),
+            )
+            .await?;
+        if requested as usize <= self.model.cap {
+            return self.expect(
+                &resp,
+                400,
+                "model.equality",
+                "a cap request not above the current cap",
+            );
+        }
+        // Filed, not approved: the cap stays (later lists check `tenant_cap_limit`).
+        self.expect(&resp, 200, "model.equality", "a cap request above the cap")
+    }
+
+    /// Sends a malformed request: it must get a 4xx (in the spec's error shape, which
+    /// [`Case::call`] checks) and change nothing (the model is left as is, so later steps and
+    /// the end-of-case checks catch any change).
+    async fn bad(&mut self, bad: &Bad) -> R<()> {
+        let q = |k: &'static str, v: &str| vec![(k, v.to_string())];
+        let (op, method, path, query, body): (_, _, String, Vec<(&str, String)>, _) = match bad {
+            Bad::ListStart(v) => (
+                "list_tenants",
+                Method::GET,
+                "/api/msp/tenants".into(),
+                q("start", v),
+                None,
+            ),
+            Bad::ListLimit(v) => (
+                "list_tenants",
+                Method::GET,
+                "/api/msp/tenants".into(),
+                q("limit", v),
+                None,
+            ),
+            Bad::ReportsLimit(v) => (
+                "list_usage_reports",
+                Method::GET,
+                "/api/msp/reports/usage".into(),
+                q("limit", v),
+                None,
+            ),
+            Bad::CreateNotJson => (
+                "create_tenant",
+                Method::POST,
+                "/api/msp/tenants".into(),
+                vec![],
+                Some(("application/json", "{\"sub_domain\": ".to_string())),
+            ),
+            Bad::CreateNotObject => (
+                "create_tenant",
+                Method::POST,
+                "/api/msp/tenants".into(),
+                vec![],
+                Some(("application/json", "[1, 2]".to_string())),
+            ),
+            Bad::CreateMissingField => (
+                "create_tenant",
+                Method::POST,
+                "/api/msp/tenants".into(),
+                vec![],
+                Some((
+                    "application/json",
+                    json!({"sub_domain": "zeta", "name": "Zeta",
+                           "user": {"username": "z", "email": "z@zeta.example"}})
+                    .to_string(),
+                )),
+            ),
+            Bad::UpdateBadId(id) => (
+                "update_tenant",
+                Method::PUT,
+                format!("/api/msp/tenants/{id}"),
+                vec![],
+                Some((
+                    "application/json",
+                    json!({"name": "X", "subscriptions": subscription_body(1, true)}).to_string(),
+                )),
+            ),
+            Bad::ScheduleBadType => (
+                "set_usage_report_schedule",
+                Method::POST,
+                "/api/msp/reports/usage/schedule".into(),
+                vec![],
+                Some(("application/json", r#"{"disabled": "yes"}"#.to_string())),
+            ),
+            Bad::DeleteNoIds => (
+                "delete_usage_reports",
+                Method::DELETE,
+                "/api/msp/reports/usage".into(),
+                vec![],
+                None,
+            ),
+        };
+        let resp = self.call_raw(op, method, &path, &query, body).await?;
+        self.stats.check("input.malformed");
+        if (400..500).contains(&resp.status) && resp.status != 401 {
+            Ok(())
+        } else {
+            Err(self.fail(
+                "input.malformed",
+                format!("{bad:?}: expected a 4xx, got {}", resp.status),
+            ))
+        }
     }
 
     /// Block/unblock: 404 for an unknown tenant, 409 while it is initializing (nothing

@@ -323,9 +323,16 @@ async fn malformed_and_invalid_bodies() {
     let r = h.patch(&url).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.json::<Value>().await.unwrap()["httpStatusCode"], 405);
-    let r = h.get(format!("{}/workspaces/v1/nothing", mock.uri())).send().await.unwrap();
+    let r = h
+        .get(format!("{}/workspaces/v1/nothing", mock.uri()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(r.json::<Value>().await.unwrap()["errorCode"], "HPE_GL_ERROR_NOT_FOUND");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "HPE_GL_ERROR_NOT_FOUND"
+    );
 }
 
 #[tokio::test]

@@ -336,16 +336,17 @@ fn collect_examples(value: &Value, pointer: String, out: &mut Vec<(String, Value
                 }
             }
             // A schema object with its own example (not a media type, which has `schema`).
-            if !map.contains_key("schema") && looks_like_schema(map) {
-                if let Some(example) = map.get("example") {
-                    let mut schema = map.clone();
-                    schema.remove("example");
-                    out.push((
-                        format!("{pointer}/example"),
-                        Value::Object(schema),
-                        example.clone(),
-                    ));
-                }
+            if !map.contains_key("schema")
+                && looks_like_schema(map)
+                && let Some(example) = map.get("example")
+            {
+                let mut schema = map.clone();
+                schema.remove("example");
+                out.push((
+                    format!("{pointer}/example"),
+                    Value::Object(schema),
+                    example.clone(),
+                ));
             }
             for (k, v) in map {
                 // Example values, defaults, enums and extensions are data, not schemas or

@@ -378,9 +378,14 @@ impl Store {
     }
 }
 
-/// Tenant names are unique per MSP, compared case-insensitively.
+/// Tenant names are unique per MSP, compared case-insensitively (Unicode lowercase, as
+/// `str::to_lowercase` would, but without allocating: this runs for every tenant of the MSP
+/// on every create and update, under the write lock).
 fn same_name(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 fn find_msp(w: &World, msp: Uuid) -> Result<&Msp, StoreError> {
@@ -408,6 +413,19 @@ fn locate(w: &World, msp: Uuid, tenant: Uuid) -> Result<(usize, usize), StoreErr
         Err(StoreError::NotManaged { tenant, msp })
     } else {
         Err(StoreError::NotFound(tenant))
+    }
+}
+
+#[cfg(test)]
+mod same_name_tests {
+    use super::same_name;
+
+    #[test]
+    fn case_insensitive_including_non_ascii() {
+        assert!(same_name("Acme Retail", "ACME retail"));
+        assert!(same_name("Émile Café", "émile CAFÉ"));
+        assert!(!same_name("Acme", "Acme Retail"));
+        assert!(!same_name("Acme", "Acmé"));
     }
 }
 

@@ -84,34 +84,44 @@ async fn list_tenants(
     let (limit, next) = paging(&q, None)?;
     let msp = caller.claims.workspace_id;
     let now_ms = state.clock.now_millis().max(0);
+    // Only what the rows show is copied out of the store, under its read lock.
+    struct Summary {
+        sort_key: String,
+        id: uuid::Uuid,
+        name: String,
+        online: usize,
+        total: usize,
+        ownership: &'static str,
+    }
     let mut tenants = state.store.read(|w| {
         w.msps
             .iter()
             .filter(|m| m.workspace_id == msp)
-            .flat_map(|m| m.tenants.iter().cloned())
+            .flat_map(|m| m.tenants.iter())
+            .map(|t| Summary {
+                sort_key: t.name.to_lowercase(),
+                id: t.id,
+                name: t.name.clone(),
+                online: t.devices.iter().filter(|d| d.status == "ONLINE").count(),
+                total: t.devices.len(),
+                ownership: t.inventory_ownership.as_str(),
+            })
             .collect::<Vec<_>>()
     });
-    tenants.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then(a.id.cmp(&b.id))
-    });
+    tenants.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then(a.id.cmp(&b.id)));
     let items = tenants
         .iter()
         .map(|t| {
-            let online = t.devices.iter().filter(|d| d.status == "ONLINE").count();
-            let total = t.devices.len();
             json!({
                 "tenantId": t.id,
                 "tenantName": t.name,
                 "totalSites": 0,
                 "degradedSites": 0,
                 "deviceHealthStatus": {
-                    "total": total, "good": online, "fair": 0, "poor": total - online,
+                    "total": t.total, "good": t.online, "fair": 0, "poor": t.total - t.online,
                 },
                 "alerts": {"total": 0, "critical": 0, "major": 0, "minor": 0},
-                "deviceOwnership": t.inventory_ownership.as_str(),
+                "deviceOwnership": t.ownership,
                 "lastUpdatedTime": now_ms,
             })
         })

@@ -48,9 +48,8 @@ impl std::fmt::Debug for NsaCredentials {
 /// The nSA logins of the current world, each with a new live session.
 pub fn credentials_of(state: &AppState) -> Vec<NsaCredentials> {
     let now = state.clock.now();
-    state.store.write(|w| {
-        let accounts: Vec<_> = w
-            .nsa
+    state.store.write_nsa(|n| {
+        let accounts: Vec<_> = n
             .msps
             .iter()
             .map(|m| {
@@ -66,7 +65,7 @@ pub fn credentials_of(state: &AppState) -> Vec<NsaCredentials> {
         accounts
             .into_iter()
             .map(|(name, username, password, realm, cap)| NsaCredentials {
-                dsid: w.nsa.start_session(&username, now),
+                dsid: n.start_session(&username, now),
                 name,
                 username,
                 password,
@@ -88,7 +87,7 @@ pub fn router() -> Router<Arc<AppState>> {
 
 async fn list_cap_requests(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let now = state.clock.now();
-    let list = state.store.write(|w| w.nsa.cap_requests(now));
+    let list = state.store.write_nsa(|n| n.cap_requests(now));
     Json(json!({
         "cap_requests": list.iter().map(|(user, r)| {
             let mut v = json!(r);
@@ -109,7 +108,7 @@ fn decide(state: &AppState, raw: &str, approve_it: bool) -> Response {
     let now = state.clock.now();
     match state
         .store
-        .write(|w| w.nsa.decide_cap_request(id, approve_it, now))
+        .write_nsa(|n| n.decide_cap_request(id, approve_it, now))
     {
         Ok((user, r, cap)) => {
             let mut v = json!(r);

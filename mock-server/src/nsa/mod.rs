@@ -161,7 +161,7 @@ impl FromRequestParts<Arc<AppState>> for Admin {
         let now = state.clock.now();
         let username = state
             .store
-            .write(|w| w.nsa.touch(dsid.as_deref(), now))
+            .write_nsa(|n| n.touch(dsid.as_deref(), now))
             .map_err(Error::from)?;
         if let Some(slot) = parts.extensions.get::<JournalClient>() {
             slot.set(&format!("nsa:{username}"));
@@ -239,10 +239,9 @@ async fn login(
         .check(&format!("nsa-login:{}", form.username), RouteClass::Client)
         .map_err(too_many::<Nsa>)?;
     let now = state.clock.now();
-    let dsid = state.store.write(|w| {
-        w.nsa
-            .login(&form.username, form.password.expose(), &form.realm, now)
-    })?;
+    let dsid = state
+        .store
+        .write_nsa(|n| n.login(&form.username, form.password.expose(), &form.realm, now))?;
     tracing::debug!(user = %form.username, "nSA login");
     Ok((
         [
@@ -264,7 +263,7 @@ async fn create_tenant(
     let now = state.clock.now();
     state
         .store
-        .write(|w| w.nsa.create_tenant(&admin.username, input, now))?;
+        .write_nsa(|n| n.create_tenant(&admin.username, input, now))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -284,7 +283,7 @@ async fn list_tenants(
     let now = state.clock.now();
     let l = state
         .store
-        .write(|w| w.nsa.list_tenants(&admin.username, start, limit, now))?;
+        .write_nsa(|n| n.list_tenants(&admin.username, start, limit, now))?;
     Ok(Json(json!({
         "total": l.total,
         "tenants": l.tenants.iter().map(|(t, s)| tenant_json(t, *s, now)).collect::<Vec<_>>(),
@@ -304,7 +303,7 @@ async fn request_cap(
     let now = state.clock.now();
     let id = state
         .store
-        .write(|w| w.nsa.request_cap(&admin.username, limit, reason, now))?;
+        .write_nsa(|n| n.request_cap(&admin.username, limit, reason, now))?;
     Ok(Json(json!({ "id": id })))
 }
 
@@ -326,7 +325,7 @@ async fn update_tenant(
     let now = state.clock.now();
     let t = state
         .store
-        .write(|w| w.nsa.update_tenant(&admin.username, id, name, subs))?;
+        .write_nsa(|n| n.update_tenant(&admin.username, id, name, subs))?;
     Ok(Json(tenant_json(&t, t.status(now), now)))
 }
 
@@ -339,7 +338,7 @@ async fn delete_tenant(
     let id = tenant_id(&raw)?;
     state
         .store
-        .write(|w| w.nsa.delete_tenant(&admin.username, id))?;
+        .write_nsa(|n| n.delete_tenant(&admin.username, id))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -353,7 +352,7 @@ async fn set_blocked(
     let now = state.clock.now();
     let t = state
         .store
-        .write(|w| w.nsa.set_blocked(&admin.username, id, blocked, now))?;
+        .write_nsa(|n| n.set_blocked(&admin.username, id, blocked, now))?;
     Ok(Json(tenant_json(&t, t.status(now), now)))
 }
 
@@ -387,7 +386,7 @@ async fn generate_report(
     let now = state.clock.now();
     let r = state
         .store
-        .write(|w| w.nsa.generate_report(&admin.username, now))?;
+        .write_nsa(|n| n.generate_report(&admin.username, now))?;
     Ok(Json(report_json(&r)))
 }
 
@@ -400,7 +399,7 @@ async fn list_reports(
     let (start, limit) = page(&q)?;
     let (total, items) = state
         .store
-        .write(|w| w.nsa.list_reports(&admin.username, start, limit))?;
+        .write_nsa(|n| n.list_reports(&admin.username, start, limit))?;
     Ok(Json(json!({
         "total": total,
         "items": items.iter().map(report_json).collect::<Vec<_>>(),
@@ -439,7 +438,7 @@ async fn delete_reports(
     }
     let out = state
         .store
-        .write(|w| w.nsa.delete_reports(&admin.username, &ids))?;
+        .write_nsa(|n| n.delete_reports(&admin.username, &ids))?;
     if out.failed.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -465,7 +464,7 @@ async fn download_url(
     let now = state.clock.now();
     let (token, _) = state
         .store
-        .write(|w| w.nsa.download_token(&admin.username, id, now))?;
+        .write_nsa(|n| n.download_token(&admin.username, id, now))?;
     Ok(Json(json!({
         "url": format!("{}/reports/usage/{id}.csv?token={token}", state.tokens.issuer()),
     })))
@@ -509,7 +508,7 @@ async fn set_schedule(
     let s = validate::schedule(&body)?;
     let s = state
         .store
-        .write(|w| w.nsa.set_schedule(&admin.username, s))?;
+        .write_nsa(|n| n.set_schedule(&admin.username, s))?;
     Ok(Json(schedule_json(&s)))
 }
 
@@ -518,6 +517,6 @@ async fn get_schedule(
     State(state): State<Arc<AppState>>,
     admin: Admin,
 ) -> Result<Json<Value>, Error> {
-    let s = state.store.write(|w| w.nsa.schedule(&admin.username))?;
+    let s = state.store.write_nsa(|n| n.schedule(&admin.username))?;
     Ok(Json(schedule_json(&s)))
 }

@@ -455,7 +455,8 @@ mod tests {
             updated_at: Some(at),
             created_by: Some("ops@msp.example.com".into()),
             generation: 0,
-            devices: vec![],
+            devices: Default::default(),
+            rendered: Default::default(),
         }
     }
 

@@ -10,11 +10,13 @@ pub mod filter;
 pub mod model;
 pub mod nsa;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
 use uuid::Uuid;
 
-pub use model::{Address, Device, InventoryOwnership, Msp, Secret, Tenant, World};
+pub use model::{Address, Device, InventoryOwnership, Msp, Rendered, Secret, Tenant, World};
 
 use filter::Filter;
 
@@ -119,6 +121,8 @@ pub struct ClientRecord {
 #[derive(Debug)]
 pub struct Store {
     world: RwLock<World>,
+    /// The snapshot [`Store::reset`] returns to. It shares every tenant's device list with the
+    /// live world (`Arc`), so keeping it costs the tenants' own fields, not their devices.
     initial: RwLock<World>,
     default_cap: usize,
 }
@@ -159,9 +163,21 @@ impl Store {
     }
 
     /// Mutates the world under the lock (keep `f` short; it must not block). For sections other
-    /// modules own (e.g. nSA state).
+    /// modules own (e.g. nSA state); use [`Store::write_nsa`] when only nSA state changes.
+    ///
+    /// `f` may change any tenant, so every tenant's rendered list items are dropped after it.
     pub fn write<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        f(&mut self.world.write())
+        let mut w = self.world.write();
+        let r = f(&mut w);
+        for t in w.msps.iter_mut().flat_map(|m| m.tenants.iter_mut()) {
+            t.rendered = Rendered::default();
+        }
+        r
+    }
+
+    /// Mutates the nSA part of the world under the lock (keep `f` short; it must not block).
+    pub fn write_nsa<R>(&self, f: impl FnOnce(&mut nsa::NsaWorld) -> R) -> R {
+        f(&mut self.world.write().nsa)
     }
 
     /// The credential record of `client_id`, if any.
@@ -216,7 +232,70 @@ impl Store {
         msp.tenant_cap.unwrap_or(self.default_cap)
     }
 
-    /// A page of `msp`'s tenants matching `filter`, in creation order.
+    /// Calls `f` with a page of `msp`'s tenants matching `filter`, in creation order, borrowed
+    /// under the read lock (keep `f` short: serialise the page, do not block).
+    ///
+    /// Without a filter the page is a slice of the tenant list, so its cost is the page's, not
+    /// the MSP's tenant count; with one, every tenant is tested once to count the matches.
+    pub fn tenant_page<R>(
+        &self,
+        msp: Uuid,
+        filter: Option<&Filter>,
+        offset: usize,
+        limit: usize,
+        f: impl FnOnce(Page<&Tenant>) -> R,
+    ) -> Result<R, StoreError> {
+        let w = self.world.read();
+        let m = find_msp(&w, msp)?;
+        let page = match filter {
+            None => {
+                let start = offset.min(m.tenants.len());
+                let end = start.saturating_add(limit).min(m.tenants.len());
+                Page {
+                    offset,
+                    total: m.tenants.len(),
+                    items: m.tenants[start..end].iter().collect(),
+                }
+            }
+            Some(filter) => {
+                let mut total = 0;
+                let mut items = Vec::with_capacity(limit.min(1024));
+                for t in m.tenants.iter().filter(|t| filter.matches(t)) {
+                    if total >= offset && items.len() < limit {
+                        items.push(t);
+                    }
+                    total += 1;
+                }
+                Page {
+                    offset,
+                    total,
+                    items,
+                }
+            }
+        };
+        Ok(f(page))
+    }
+
+    /// Every tenant of `msp` matching `filter`, borrowed under the read lock, for views that
+    /// order the matches themselves before paging (keep `f` short).
+    pub fn matching_tenants<R>(
+        &self,
+        msp: Uuid,
+        filter: Option<&Filter>,
+        f: impl FnOnce(Vec<&Tenant>) -> R,
+    ) -> Result<R, StoreError> {
+        let w = self.world.read();
+        let m = find_msp(&w, msp)?;
+        let all = m
+            .tenants
+            .iter()
+            .filter(|t| filter.is_none_or(|f| f.matches(t)))
+            .collect();
+        Ok(f(all))
+    }
+
+    /// A copy of a page of `msp`'s tenants matching `filter` (see [`Store::tenant_page`], which
+    /// borrows instead of copying).
     pub fn list_tenants(
         &self,
         msp: Uuid,
@@ -224,24 +303,10 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Page<Tenant>, StoreError> {
-        let w = self.world.read();
-        let m = find_msp(&w, msp)?;
-        let matching = m
-            .tenants
-            .iter()
-            .filter(|t| filter.is_none_or(|f| f.matches(t)));
-        let mut total = 0;
-        let mut items = Vec::new();
-        for t in matching {
-            if total >= offset && items.len() < limit {
-                items.push(t.clone());
-            }
-            total += 1;
-        }
-        Ok(Page {
-            offset,
-            total,
-            items,
+        self.tenant_page(msp, filter, offset, limit, |p| Page {
+            offset: p.offset,
+            total: p.total,
+            items: p.items.into_iter().cloned().collect(),
         })
     }
 
@@ -285,7 +350,8 @@ impl Store {
             updated_at: Some(now),
             created_by: Some(m.email.clone()),
             generation: 0,
-            devices: Vec::new(),
+            devices: Arc::default(),
+            rendered: Rendered::default(),
         };
         // Keep the spec's list order (creation time, ties by id) without re-sorting: the clock
         // may stand still between creates, and an imported world may hold later timestamps.
@@ -326,6 +392,7 @@ impl Store {
         }
         t.updated_at = Some(now);
         t.generation += 1;
+        t.rendered = Rendered::default();
         Ok(t.clone())
     }
 
@@ -484,7 +551,7 @@ mod tests {
         let s = Store::new(w, 1000);
         let t = s.create_tenant(msp, input("a"), Utc::now()).unwrap();
         s.write(|w| {
-            w.msps[0].tenants[0].devices.push(Device {
+            Arc::make_mut(&mut w.msps[0].tenants[0].devices).push(Device {
                 id: Uuid::new_v4(),
                 serial_number: "SN1".into(),
                 mac_address: String::new(),

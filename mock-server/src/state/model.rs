@@ -5,9 +5,11 @@
 //! `msps:` section is a [`World`] written in YAML.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 /// Everything the mock knows about: the MSP workspaces (each with its tenants).
@@ -94,8 +96,67 @@ pub struct Tenant {
     #[serde(default)]
     pub generation: u64,
     /// Devices assigned to the tenant (a tenant with devices cannot be deleted).
+    ///
+    /// Shared, not owned: no API route edits a device list, so the live world, the reset
+    /// snapshot and the fixture all point at one copy (a 10,000 × 100 world holds a million
+    /// devices once). Edit with `Arc::make_mut`, which copies only the list it changes.
     #[serde(default)]
-    pub devices: Vec<Device>,
+    pub devices: Arc<Vec<Device>>,
+    /// This tenant's list items, rendered on first use (not part of the serialised state).
+    #[serde(skip)]
+    pub rendered: Rendered,
+}
+
+/// The JSON of a tenant's list item in each API view, rendered once and reused.
+///
+/// List pages copy these bytes instead of formatting and escaping every field of every item
+/// on every request. The store empties them whenever a tenant may have changed
+/// ([`super::Store::update_tenant`], [`super::Store::write`]); a copy of a tenant starts empty,
+/// and an imported or reset world is made of fresh copies.
+#[derive(Default)]
+pub struct Rendered {
+    /// The `/workspaces/v1/msp-tenants` item.
+    pub vendor: OnceLock<Box<RawValue>>,
+    /// The `/workspace-management/v1/msp-tenants` item.
+    pub doc: OnceLock<Box<RawValue>>,
+}
+
+impl Rendered {
+    /// The item in `cell`, rendering `view` into it on first use.
+    pub fn item<T: Serialize>(
+        cell: &OnceLock<Box<RawValue>>,
+        view: impl FnOnce() -> T,
+    ) -> Result<&RawValue, serde_json::Error> {
+        if let Some(v) = cell.get() {
+            return Ok(v);
+        }
+        let raw = serde_json::value::to_raw_value(&view())?;
+        // Two requests may race to fill it: both rendered the same tenant, either one wins.
+        Ok(cell.get_or_init(|| raw))
+    }
+}
+
+impl Clone for Rendered {
+    /// A copy starts empty: it renders its own items when first listed.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for Rendered {
+    /// A cache, not state: tenants are equal whatever they have rendered.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered")
+            .field("vendor", &self.vendor.get().is_some())
+            .field("doc", &self.doc.get().is_some())
+            .finish()
+    }
 }
 
 /// A device in a tenant's inventory.
@@ -215,37 +276,44 @@ impl World {
     /// Checks the invariants a fixture or an imported state must satisfy: unique MSP workspace
     /// ids and client ids, globally unique tenant ids, tenant names unique per MSP.
     pub fn check(&self) -> Result<(), String> {
-        let mut ids = std::collections::HashSet::new();
-        let mut clients = std::collections::HashSet::new();
-        for msp in &self.msps {
-            if !ids.insert(msp.workspace_id) {
-                return Err(format!("workspace id {} appears twice", msp.workspace_id));
+        check_msps(&self.msps)?;
+        self.nsa.check()
+    }
+}
+
+/// [`World::check`] for the GreenLake part, on borrowed MSPs (a fixture checks its own without
+/// building a [`World`] copy).
+pub fn check_msps(msps: &[Msp]) -> Result<(), String> {
+    let mut ids = std::collections::HashSet::new();
+    let mut clients = std::collections::HashSet::new();
+    for msp in msps {
+        if !ids.insert(msp.workspace_id) {
+            return Err(format!("workspace id {} appears twice", msp.workspace_id));
+        }
+        if !clients.insert(msp.client_id.as_str()) {
+            return Err(format!("client_id {} appears twice", msp.client_id));
+        }
+        if msp.client_id.is_empty() || msp.client_secret.expose().is_empty() {
+            return Err(format!(
+                "MSP {} needs a client_id and client_secret",
+                msp.name
+            ));
+        }
+    }
+    for msp in msps {
+        let mut names = std::collections::HashSet::new();
+        for t in &msp.tenants {
+            if !ids.insert(t.id) {
+                return Err(format!("workspace id {} appears twice", t.id));
             }
-            if !clients.insert(msp.client_id.as_str()) {
-                return Err(format!("client_id {} appears twice", msp.client_id));
-            }
-            if msp.client_id.is_empty() || msp.client_secret.expose().is_empty() {
+            // Same rule as the store: names are unique per MSP, case-insensitively.
+            if !names.insert(t.name.to_lowercase()) {
                 return Err(format!(
-                    "MSP {} needs a client_id and client_secret",
-                    msp.name
+                    "tenant name {:?} appears twice in MSP {}",
+                    t.name, msp.name
                 ));
             }
         }
-        for msp in &self.msps {
-            let mut names = std::collections::HashSet::new();
-            for t in &msp.tenants {
-                if !ids.insert(t.id) {
-                    return Err(format!("workspace id {} appears twice", t.id));
-                }
-                // Same rule as the store: names are unique per MSP, case-insensitively.
-                if !names.insert(t.name.to_lowercase()) {
-                    return Err(format!(
-                        "tenant name {:?} appears twice in MSP {}",
-                        t.name, msp.name
-                    ));
-                }
-            }
-        }
-        self.nsa.check()
     }
+    Ok(())
 }

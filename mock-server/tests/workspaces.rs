@@ -685,3 +685,99 @@ async fn management_view_workspace_update_and_delete_rules() {
         404
     );
 }
+
+/// List pages reuse each tenant's rendered item; every change must show in the next page of
+/// both views (an update, a device added through the store, a reset).
+#[tokio::test]
+async fn list_pages_never_serve_stale_items() {
+    let mock = small().await;
+    let msp = alpha_token(&mock).await;
+    let h = bearer_http(&msp);
+    let vendor = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    let doc = format!(
+        "{}/workspace-management/v1/msp-tenants?msp-workspace-id={ALPHA}",
+        mock.uri()
+    );
+    let get = |url: String| {
+        let h = h.clone();
+        async move {
+            let r = h.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let item = |page: &Value, id_key: &str| -> Value {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i[id_key] == ACME)
+            .cloned()
+            .unwrap()
+    };
+    // Fill both views' rendered items.
+    let before_v = item(&get(vendor.clone()).await, "id");
+    let before_d = item(&get(doc.clone()).await, "workspace_id");
+    assert_eq!(before_v["workspaceName"], "Acme");
+    assert_eq!(before_d["device_count"], 1);
+
+    mock.clock().advance(5.0);
+    let r = h
+        .put(format!("{vendor}/{ACME}"))
+        .json(&json!({"workspaceName": "Acme Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after_v = item(&get(vendor.clone()).await, "id");
+    let after_d = item(&get(doc.clone()).await, "workspace_id");
+    assert_eq!(after_v["workspaceName"], "Acme Renamed");
+    assert_eq!(after_v["generation"], 1);
+    assert_ne!(after_v["updatedAt"], before_v["updatedAt"]);
+    assert_eq!(after_d["workspace_name"], "Acme Renamed");
+
+    // A device added through the store shows in the document view's device_count.
+    mock.state().store.write(|w| {
+        let t = w.msps[0]
+            .tenants
+            .iter_mut()
+            .find(|t| t.id.to_string() == ACME)
+            .unwrap();
+        let mut d = t.devices[0].clone();
+        d.serial_number = "SN-ACME-2".into();
+        std::sync::Arc::make_mut(&mut t.devices).push(d);
+    });
+    assert_eq!(
+        item(&get(doc.clone()).await, "workspace_id")["device_count"],
+        2
+    );
+
+    // Reset brings the fixture's tenant back, in both views.
+    let r = http()
+        .post(format!("{}/__admin/reset", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let msp = alpha_token(&mock).await;
+    let h = bearer_http(&msp);
+    let page: Value = h.get(&vendor).send().await.unwrap().json().await.unwrap();
+    let reset = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == ACME)
+        .cloned()
+        .unwrap();
+    assert_eq!(reset["workspaceName"], "Acme");
+    let page: Value = h.get(&doc).send().await.unwrap().json().await.unwrap();
+    let reset = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["workspace_id"] == ACME)
+        .cloned()
+        .unwrap();
+    assert_eq!(reset["device_count"], 1);
+    assert_eq!(reset["workspace_name"], "Acme");
+}

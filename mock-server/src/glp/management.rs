@@ -10,18 +10,19 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::validate::{self, SNAKE};
-use super::{parse_id, rfc3339};
+use super::{JsonBytes, Rfc3339, parse_id, rfc3339};
 use crate::AppState;
 use crate::error::{ApiError, Doc};
 use crate::extract::{JsonBody, QueryParams};
 use crate::sso::bearer::Caller;
 use crate::sso::tokens::TokenKind;
 use crate::state::filter::{self, Filter, Row, SNAKE_FIELDS, SNAKE_WORKSPACE_FIELDS};
-use crate::state::{Address, Msp, Tenant, TenantInput, Workspace};
+use crate::state::{Address, Msp, Rendered, Tenant, TenantInput, Workspace};
 
 type Error = ApiError<Doc>;
 type Auth = Caller<Doc>;
@@ -58,32 +59,65 @@ fn address_json(a: &Address) -> Value {
     serde_json::to_value(a).unwrap_or(Value::Null)
 }
 
-fn tenant_json(t: &Tenant, msp: Uuid) -> Value {
-    let mut v = json!({
-        "workspace_id": t.id,
-        "workspace_name": t.name,
-        "workspace_type": "MSP_TENANT",
-        "msp_workspace_id": msp,
-        "inventory_ownership": t.inventory_ownership.as_str(),
-        "created_at": t.created_at.map(rfc3339),
-        "updated_at": t.updated_at.map(rfc3339),
-        "device_count": t.devices.len(),
-        "user_count": 0,
-    });
-    for (k, f) in [
-        ("description", &t.description),
-        ("email", &t.email),
-        ("phone_number", &t.phone_number),
-        ("created_by", &t.created_by),
-    ] {
-        if let Some(s) = f {
-            v[k] = json!(s);
+/// A tenant as the document view shows it (`Workspace`, snake_case), borrowed from the store.
+#[derive(Debug, Serialize)]
+struct TenantDoc<'a> {
+    workspace_id: Uuid,
+    workspace_name: &'a str,
+    workspace_type: &'static str,
+    msp_workspace_id: Uuid,
+    inventory_ownership: &'static str,
+    created_at: Option<Rfc3339>,
+    updated_at: Option<Rfc3339>,
+    device_count: usize,
+    user_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a Address>,
+}
+
+impl<'a> TenantDoc<'a> {
+    fn of(t: &'a Tenant, msp: Uuid) -> Self {
+        Self {
+            workspace_id: t.id,
+            workspace_name: &t.name,
+            workspace_type: "MSP_TENANT",
+            msp_workspace_id: msp,
+            inventory_ownership: t.inventory_ownership.as_str(),
+            created_at: t.created_at.map(Rfc3339),
+            updated_at: t.updated_at.map(Rfc3339),
+            device_count: t.devices.len(),
+            user_count: 0,
+            description: t.description.as_deref(),
+            email: t.email.as_deref(),
+            phone_number: t.phone_number.as_deref(),
+            created_by: t.created_by.as_deref(),
+            address: t.address.as_ref(),
         }
     }
-    if let Some(a) = &t.address {
-        v["address"] = address_json(a);
-    }
-    v
+}
+
+/// A page of the document view's lists.
+#[derive(Debug, Serialize)]
+struct DocPage<T> {
+    items: Vec<T>,
+    offset: usize,
+    count: usize,
+    total: usize,
+}
+
+/// Bytes per serialised list item, to size the output buffer once.
+const ITEM_BYTES: usize = 512;
+
+fn tenant_json(t: &Tenant, msp: Uuid) -> Value {
+    serde_json::to_value(TenantDoc::of(t, msp)).unwrap_or(Value::Null)
 }
 
 fn msp_json(m: &Msp, tenant_count: usize) -> Value {
@@ -138,10 +172,16 @@ fn parse_sort(q: &Query) -> Result<Option<(String, bool)>, Error> {
     Ok(Some((field.to_owned(), desc)))
 }
 
+/// A row of `GET /workspaces`: what filters and sorts see, and where its body comes from.
 struct Item<'a> {
     row: Row<'a>,
     devices: usize,
-    json: Value,
+    source: Source<'a>,
+}
+
+enum Source<'a> {
+    Msp(&'a Msp),
+    Tenant(&'a Tenant, Uuid),
 }
 
 /// `GET /workspace-management/v1/workspaces`.
@@ -149,72 +189,80 @@ async fn list_workspaces(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     query: Query,
-) -> Result<Json<Value>, Error> {
+) -> Result<JsonBytes, Error> {
     let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
     let filter = parse_filter(&query, SNAKE_WORKSPACE_FIELDS)?;
     let sort = parse_sort(&query)?;
     let claims = auth.claims.clone();
-    let world = state.store.export();
-    let mut items: Vec<Item<'_>> = Vec::new();
-    for m in &world.msps {
-        let msp_visible =
-            claims.token_kind == TokenKind::Msp && m.workspace_id == claims.workspace_id;
-        if msp_visible {
-            items.push(Item {
-                row: Row {
-                    id: m.workspace_id.hyphenated().to_string(),
-                    name: &m.name,
-                    workspace_type: "MSP",
-                    created_at: m.created_at,
-                    updated_at: m.created_at,
-                    created_by: Some(&m.email),
-                    inventory_ownership: None,
-                },
-                devices: 0,
-                json: msp_json(m, m.tenants.len()),
-            });
-        }
-        for t in &m.tenants {
-            if msp_visible || t.id == claims.workspace_id {
+    // Rows borrow from the world under the read lock; only the page is turned into JSON.
+    state.store.read(|world| {
+        let mut items: Vec<Item<'_>> = Vec::new();
+        for m in &world.msps {
+            let msp_visible =
+                claims.token_kind == TokenKind::Msp && m.workspace_id == claims.workspace_id;
+            if msp_visible {
                 items.push(Item {
-                    row: Row::of_tenant(t),
-                    devices: t.devices.len(),
-                    json: tenant_json(t, m.workspace_id),
+                    row: Row {
+                        id: m.workspace_id.hyphenated().to_string(),
+                        name: &m.name,
+                        workspace_type: "MSP",
+                        created_at: m.created_at,
+                        updated_at: m.created_at,
+                        created_by: Some(&m.email),
+                        inventory_ownership: None,
+                    },
+                    devices: 0,
+                    source: Source::Msp(m),
                 });
             }
-        }
-    }
-    items.retain(|i| filter.as_ref().is_none_or(|f| f.matches_row(&i.row)));
-    if let Some((field, desc)) = sort {
-        items.sort_by(|a, b| {
-            let o = match field.as_str() {
-                "name" => a.row.name.cmp(b.row.name),
-                "created_at" => a.row.created_at.cmp(&b.row.created_at),
-                "updated_at" => a.row.updated_at.cmp(&b.row.updated_at),
-                _ => a.devices.cmp(&b.devices),
-            };
-            let o = if desc { o.reverse() } else { o };
-            if o == Ordering::Equal {
-                a.row.id.cmp(&b.row.id)
-            } else {
-                o
+            for t in &m.tenants {
+                if msp_visible || t.id == claims.workspace_id {
+                    items.push(Item {
+                        row: Row::of_tenant(t),
+                        devices: t.devices.len(),
+                        source: Source::Tenant(t, m.workspace_id),
+                    });
+                }
             }
-        });
-    }
-    let total = items.len();
-    let page: Vec<Value> = items
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(|i| i.json)
-        .collect();
-    Ok(Json(json!({
-        "items": page,
-        "offset": offset,
-        "count": page.len(),
-        "total": total,
-    })))
+        }
+        items.retain(|i| filter.as_ref().is_none_or(|f| f.matches_row(&i.row)));
+        if let Some((field, desc)) = sort {
+            items.sort_by(|a, b| {
+                let o = match field.as_str() {
+                    "name" => a.row.name.cmp(b.row.name),
+                    "created_at" => a.row.created_at.cmp(&b.row.created_at),
+                    "updated_at" => a.row.updated_at.cmp(&b.row.updated_at),
+                    _ => a.devices.cmp(&b.devices),
+                };
+                let o = if desc { o.reverse() } else { o };
+                if o == Ordering::Equal {
+                    a.row.id.cmp(&b.row.id)
+                } else {
+                    o
+                }
+            });
+        }
+        let total = items.len();
+        let page: Vec<Value> = items
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|i| match i.source {
+                Source::Msp(m) => msp_json(m, m.tenants.len()),
+                Source::Tenant(t, msp) => tenant_json(t, msp),
+            })
+            .collect();
+        JsonBytes::of(
+            &DocPage {
+                offset,
+                count: page.len(),
+                total,
+                items: page,
+            },
+            64 + limit.min(total) * ITEM_BYTES,
+        )
+    })
 }
 
 fn visible(state: &AppState, auth: &Auth, id: Uuid) -> Result<Workspace, Error> {
@@ -324,7 +372,7 @@ async fn list_tenants(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     query: Query,
-) -> Result<Json<Value>, Error> {
+) -> Result<JsonBytes, Error> {
     let msp = auth.require_msp()?;
     let raw = query
         .get("msp-workspace-id")
@@ -339,36 +387,46 @@ async fn list_tenants(
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
     let filter = parse_filter(&query, SNAKE_FIELDS)?;
     let sort = parse_sort(&query)?;
-    let (total, items) = if let Some((field, desc)) = sort {
-        // Sorting needs every match; the store's page is in creation order.
-        let all = state
-            .store
-            .list_tenants(msp, filter.as_ref(), 0, usize::MAX)?;
-        let mut items = all.items;
-        items.sort_by(|a, b| {
-            let o = match field.as_str() {
-                "name" => a.name.cmp(&b.name),
-                "created_at" => a.created_at.cmp(&b.created_at),
-                "updated_at" => a.updated_at.cmp(&b.updated_at),
-                _ => a.devices.len().cmp(&b.devices.len()),
-            };
-            let o = if desc { o.reverse() } else { o };
-            o.then(a.id.cmp(&b.id))
-        });
-        let page: Vec<Tenant> = items.into_iter().skip(offset).take(limit).collect();
-        (all.total, page)
-    } else {
-        let page = state
-            .store
-            .list_tenants(msp, filter.as_ref(), offset, limit)?;
-        (page.total, page.items)
+    let page = |total: usize, items: Vec<&Tenant>| {
+        let items = items
+            .into_iter()
+            .map(|t| Rendered::item(&t.rendered.doc, || TenantDoc::of(t, msp)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let body = DocPage {
+            count: items.len(),
+            items,
+            offset,
+            total,
+        };
+        JsonBytes::of(&body, 64 + body.count * ITEM_BYTES)
     };
-    Ok(Json(json!({
-        "items": items.iter().map(|t| tenant_json(t, msp)).collect::<Vec<_>>(),
-        "offset": offset,
-        "count": items.len(),
-        "total": total,
-    })))
+    // Serialised under the store's read lock from borrowed views: no tenant is copied.
+    if let Some((field, desc)) = sort {
+        // Sorting needs every match; the store keeps creation order.
+        state
+            .store
+            .matching_tenants(msp, filter.as_ref(), |mut items| {
+                items.sort_by(|a, b| {
+                    let o = match field.as_str() {
+                        "name" => a.name.cmp(&b.name),
+                        "created_at" => a.created_at.cmp(&b.created_at),
+                        "updated_at" => a.updated_at.cmp(&b.updated_at),
+                        _ => a.devices.len().cmp(&b.devices.len()),
+                    };
+                    let o = if desc { o.reverse() } else { o };
+                    o.then(a.id.cmp(&b.id))
+                });
+                let total = items.len();
+                page(total, items.into_iter().skip(offset).take(limit).collect())
+            })?
+    } else {
+        state
+            .store
+            .tenant_page(msp, filter.as_ref(), offset, limit, |p| {
+                page(p.total, p.items)
+            })?
+    }
 }
 
 /// `POST /workspace-management/v1/msp-tenants`.

@@ -9,17 +9,19 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::validate::{self, CAMEL, RESTRICTED_COUNTRIES};
-use super::{parse_id, rfc3339};
+use super::{JsonBytes, Rfc3339, parse_id, rfc3339};
 use crate::AppState;
 use crate::error::{ApiError, Vendor};
 use crate::extract::{JsonBody, QueryParams};
 use crate::sso::bearer::Caller;
 use crate::state::filter::{self, CAMEL_FIELDS};
-use crate::state::{Address, Tenant, TenantInput, Workspace};
+use crate::state::{Address, Rendered, Tenant, TenantInput, Workspace};
 
 type Error = ApiError<Vendor>;
 type Auth = Caller<Vendor>;
@@ -48,29 +50,89 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 fn resource_uri(id: Uuid) -> String {
-    format!("/workspaces/v1/workspaces/{id}")
+    ResourceUri(id).to_string()
 }
 
-fn tenant_json(t: &Tenant) -> Value {
-    let mut v = json!({
-        "id": t.id,
-        "type": "workspace",
-        "workspaceName": t.name,
-        "generation": t.generation,
-        "resourceUri": resource_uri(t.id),
-        "inventoryOwnership": t.inventory_ownership.as_str(),
-    });
-    if let Some(c) = t.created_at {
-        v["createdAt"] = json!(rfc3339(c));
+/// `/workspaces/v1/workspaces/{id}`, written straight into the output.
+#[derive(Debug, Clone, Copy)]
+struct ResourceUri(Uuid);
+
+impl ResourceUri {
+    const PREFIX: &'static str = "/workspaces/v1/workspaces/";
+
+    /// The path written into `buf` (prefix + hyphenated uuid: no allocation).
+    fn write<'b>(&self, buf: &'b mut [u8; 62]) -> &'b str {
+        let (prefix, id) = buf.split_at_mut(Self::PREFIX.len());
+        prefix.copy_from_slice(Self::PREFIX.as_bytes());
+        self.0.hyphenated().encode_lower(id);
+        // Both halves are ASCII; the fallback is unreachable but keeps this panic-free.
+        std::str::from_utf8(buf).unwrap_or(Self::PREFIX)
     }
-    if let Some(u) = t.updated_at {
-        v["updatedAt"] = json!(rfc3339(u));
-    }
-    if let Some(by) = &t.created_by {
-        v["createdBy"] = json!(by);
-    }
-    v
 }
+
+impl std::fmt::Display for ResourceUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.write(&mut [0; 62]))
+    }
+}
+
+impl Serialize for ResourceUri {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.write(&mut [0; 62]))
+    }
+}
+
+/// A tenant as `/workspaces/v1` shows it (`MspTenant`), borrowed from the store.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantView<'a> {
+    id: Uuid,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    workspace_name: &'a str,
+    generation: u64,
+    resource_uri: ResourceUri,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inventory_ownership: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workspace_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<Rfc3339>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<Rfc3339>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_by: Option<&'a str>,
+}
+
+impl<'a> TenantView<'a> {
+    /// The list item.
+    fn of(t: &'a Tenant) -> Self {
+        Self {
+            id: t.id,
+            kind: "workspace",
+            workspace_name: &t.name,
+            generation: t.generation,
+            resource_uri: ResourceUri(t.id),
+            inventory_ownership: Some(t.inventory_ownership.as_str()),
+            workspace_type: None,
+            created_at: t.created_at.map(Rfc3339),
+            updated_at: t.updated_at.map(Rfc3339),
+            created_by: t.created_by.as_deref(),
+        }
+    }
+}
+
+/// A page of `GET /workspaces/v1/msp-tenants`.
+#[derive(Debug, Serialize)]
+struct TenantPage<'a> {
+    offset: usize,
+    count: usize,
+    total: usize,
+    items: Vec<&'a RawValue>,
+}
+
+/// Bytes per serialised list item, to size the output buffer once.
+const ITEM_BYTES: usize = 384;
 
 fn address_json(a: &Address) -> Value {
     let mut v = json!({ "countryCode": a.country_code });
@@ -103,7 +165,7 @@ async fn get_workspace(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     Path(raw): Path<String>,
-) -> Result<Json<Value>, Error> {
+) -> Result<Response, Error> {
     let id = parse_id(&raw, "workspaceId", StatusCode::UNPROCESSABLE_ENTITY)?;
     let body = match visible_workspace(&state, &auth, id)? {
         Workspace::Msp(m) => {
@@ -121,15 +183,15 @@ async fn get_workspace(
             })
         }
         Workspace::Tenant { tenant, .. } => {
-            let mut v = tenant_json(&tenant);
-            v["workspaceType"] = json!("MSP_TENANT");
-            if let Some(o) = v.as_object_mut() {
-                o.remove("inventoryOwnership");
-            }
-            v
+            let view = TenantView {
+                inventory_ownership: None,
+                workspace_type: Some("MSP_TENANT"),
+                ..TenantView::of(&tenant)
+            };
+            return JsonBytes::of(&view, ITEM_BYTES).map(IntoResponse::into_response);
         }
     };
-    Ok(Json(body))
+    Ok(Json(body).into_response())
 }
 
 /// `GET /workspaces/v1/workspaces/{workspaceId}/contact`.
@@ -161,7 +223,7 @@ async fn list_msp_tenants(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     query: Query,
-) -> Result<Json<Value>, Error> {
+) -> Result<JsonBytes, Error> {
     let msp = auth.require_msp()?;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let offset = query.bounded("offset", 0, 0, usize::MAX, unprocessable)?;
@@ -173,15 +235,24 @@ async fn list_msp_tenants(
                 .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
         ),
     };
-    let page = state
+    // Serialised under the store's read lock from borrowed views: no tenant is copied.
+    state
         .store
-        .list_tenants(msp, filter.as_ref(), offset, limit)?;
-    Ok(Json(json!({
-        "offset": page.offset,
-        "count": page.items.len(),
-        "total": page.total,
-        "items": page.items.iter().map(tenant_json).collect::<Vec<_>>(),
-    })))
+        .tenant_page(msp, filter.as_ref(), offset, limit, |page| {
+            let items = page
+                .items
+                .into_iter()
+                .map(|t| Rendered::item(&t.rendered.vendor, || TenantView::of(t)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            let body = TenantPage {
+                offset: page.offset,
+                count: items.len(),
+                total: page.total,
+                items,
+            };
+            JsonBytes::of(&body, 64 + body.count * ITEM_BYTES)
+        })?
 }
 
 /// Validates a tenant body: 422 naming the field, 451 for restricted countries.

@@ -118,6 +118,66 @@ async fn devices_page_by_offset_and_sort() {
     assert_eq!(e.status().map(|s| s.as_u16()), Some(400));
 }
 
+/// Pages are cut from one total order: for any sort, the pages of a listing put together are
+/// the one-page listing (the handler orders only each page's prefix, so this is its check).
+#[tokio::test]
+async fn device_pages_concatenate_to_the_full_listing() {
+    let mut world = String::from(
+        "msps:\n  - workspace_id: 11111111-1111-4111-8111-111111111111\n    name: Alpha MSP\n    \
+         client_id: alpha-client\n    client_secret: alpha-secret\n    tenants:\n",
+    );
+    let models = ["AP-635", "CX-6200", "GW-9004", "AP-515"];
+    for t in 0..6 {
+        world.push_str(&format!(
+            "      - {{ id: aaaaaaaa-0000-4000-8000-00000000000{t}, name: T{t}, devices: [\n"
+        ));
+        for d in 0..9 {
+            // Few distinct models and MACs, so the sort keys tie often.
+            world.push_str(&format!(
+                "          {{ serial_number: SN-{:02}, model: {}, mac_address: \"00:00:00:00:00:{:02x}\" }},\n",
+                (t * 9 + d) * 7 % 54,
+                models[(t + d) % 4],
+                d % 3
+            ));
+        }
+        world.push_str("        ] }\n");
+    }
+    let mock = MockServer::builder()
+        .fixture(fixture(&world))
+        .clock(msp_mock_server::Clock::manual(chrono::Utc::now()))
+        .start()
+        .await;
+    let c = platform(&mock, &alpha_token(&mock).await);
+    for sort in [
+        None,
+        Some("model"),
+        Some("macAddress desc,model"),
+        Some("deviceType desc"),
+    ] {
+        let mut all = c.list_devices().limit(2000u64);
+        if let Some(s) = sort {
+            all = all.sort(s);
+        }
+        let all = all.send().await.unwrap();
+        assert_eq!(all.total, 54);
+        for limit in [1u64, 5, 7, 53] {
+            let mut pages = vec![];
+            let mut offset = 0u64;
+            while offset < all.total {
+                let mut req = c.list_devices().offset(offset).limit(limit);
+                if let Some(s) = sort {
+                    req = req.sort(s);
+                }
+                let p = req.send().await.unwrap();
+                assert_eq!(p.total, all.total);
+                pages.extend(serials(&p));
+                offset += limit;
+            }
+            assert_eq!(pages, serials(&all), "sort {sort:?}, limit {limit}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn platform_routes_need_a_valid_bearer() {
     let mock = mock().await;

@@ -686,38 +686,34 @@ async fn management_view_workspace_update_and_delete_rules() {
     );
 }
 
+/// The item of tenant ACME in the list page at `url` (`id_key` names the view's id field).
+async fn acme_item(h: &reqwest::Client, url: &str, id_key: &str) -> Value {
+    let r = h.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page: Value = r.json().await.unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[id_key] == ACME)
+        .cloned()
+        .unwrap()
+}
+
 /// List pages reuse each tenant's rendered item; every change must show in the next page of
 /// both views (an update, a device added through the store, a reset).
 #[tokio::test]
 async fn list_pages_never_serve_stale_items() {
     let mock = small().await;
-    let msp = alpha_token(&mock).await;
-    let h = bearer_http(&msp);
+    let h = bearer_http(&alpha_token(&mock).await);
     let vendor = format!("{}/workspaces/v1/msp-tenants", mock.uri());
     let doc = format!(
         "{}/workspace-management/v1/msp-tenants?msp-workspace-id={ALPHA}",
         mock.uri()
     );
-    let get = |url: String| {
-        let h = h.clone();
-        async move {
-            let r = h.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200);
-            r.json::<Value>().await.unwrap()
-        }
-    };
-    let item = |page: &Value, id_key: &str| -> Value {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i[id_key] == ACME)
-            .cloned()
-            .unwrap()
-    };
     // Fill both views' rendered items.
-    let before_v = item(&get(vendor.clone()).await, "id");
-    let before_d = item(&get(doc.clone()).await, "workspace_id");
+    let before_v = acme_item(&h, &vendor, "id").await;
+    let before_d = acme_item(&h, &doc, "workspace_id").await;
     assert_eq!(before_v["workspaceName"], "Acme");
     assert_eq!(before_d["device_count"], 1);
 
@@ -729,11 +725,11 @@ async fn list_pages_never_serve_stale_items() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let after_v = item(&get(vendor.clone()).await, "id");
-    let after_d = item(&get(doc.clone()).await, "workspace_id");
+    let after_v = acme_item(&h, &vendor, "id").await;
     assert_eq!(after_v["workspaceName"], "Acme Renamed");
     assert_eq!(after_v["generation"], 1);
     assert_ne!(after_v["updatedAt"], before_v["updatedAt"]);
+    let after_d = acme_item(&h, &doc, "workspace_id").await;
     assert_eq!(after_d["workspace_name"], "Acme Renamed");
 
     // A device added through the store shows in the document view's device_count.
@@ -747,10 +743,7 @@ async fn list_pages_never_serve_stale_items() {
         d.serial_number = "SN-ACME-2".into();
         std::sync::Arc::make_mut(&mut t.devices).push(d);
     });
-    assert_eq!(
-        item(&get(doc.clone()).await, "workspace_id")["device_count"],
-        2
-    );
+    assert_eq!(acme_item(&h, &doc, "workspace_id").await["device_count"], 2);
 
     // Reset brings the fixture's tenant back, in both views.
     let r = http()
@@ -759,25 +752,9 @@ async fn list_pages_never_serve_stale_items() {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let msp = alpha_token(&mock).await;
-    let h = bearer_http(&msp);
-    let page: Value = h.get(&vendor).send().await.unwrap().json().await.unwrap();
-    let reset = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == ACME)
-        .cloned()
-        .unwrap();
-    assert_eq!(reset["workspaceName"], "Acme");
-    let page: Value = h.get(&doc).send().await.unwrap().json().await.unwrap();
-    let reset = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["workspace_id"] == ACME)
-        .cloned()
-        .unwrap();
-    assert_eq!(reset["device_count"], 1);
-    assert_eq!(reset["workspace_name"], "Acme");
+    let h = bearer_http(&alpha_token(&mock).await);
+    assert_eq!(acme_item(&h, &vendor, "id").await["workspaceName"], "Acme");
+    let reset_d = acme_item(&h, &doc, "workspace_id").await;
+    assert_eq!(reset_d["workspace_name"], "Acme");
+    assert_eq!(reset_d["device_count"], 1);
 }

@@ -177,46 +177,49 @@ async fn device_inventory(
         Some(f) => Some(parse_filter(f, INVENTORY_PROPS, &["eq", "ne"])?),
         None => None,
     };
-    let mut devices = state.store.read(|w| visible_devices(w, &caller.claims));
-    if let Some(f) = &filter {
-        devices.retain(|v| {
-            let d = &v.device;
-            let name = if d.name.is_empty() {
-                &d.serial_number
-            } else {
-                &d.name
-            };
-            f.matches(&Row::from([
-                ("serialNumber", Prop::Str(d.serial_number.clone())),
-                ("deviceName", Prop::Str(name.clone())),
-                ("deviceType", Prop::Str(central_type(&d.model).to_owned())),
-                ("model", Prop::Str(d.model.clone())),
-                ("status", Prop::Str(d.status.clone())),
-                ("siteId", Prop::Null),
-            ]))
-        });
-    }
-    // The mock's devices have no sites: every device is unassigned.
-    let items = devices
-        .iter()
-        .filter(|_| assigned != Some(true))
-        .map(|v| {
-            let d = &v.device;
-            let mut item = json!({
-                "serialNumber": d.serial_number,
-                "deviceName": if d.name.is_empty() { &d.serial_number } else { &d.name },
-                "deviceType": central_type(&d.model),
-                "model": d.model,
-                "isProvisioned": true,
+    // Devices are borrowed under the store's read lock; only the rows leave it.
+    let items = state.store.read(|w| {
+        let mut devices = visible_devices(w, &caller.claims);
+        if let Some(f) = &filter {
+            devices.retain(|v| {
+                let d = &v.device;
+                let name = if d.name.is_empty() {
+                    &d.serial_number
+                } else {
+                    &d.name
+                };
+                f.matches(&Row::from([
+                    ("serialNumber", Prop::Str(d.serial_number.clone())),
+                    ("deviceName", Prop::Str(name.clone())),
+                    ("deviceType", Prop::Str(central_type(&d.model).to_owned())),
+                    ("model", Prop::Str(d.model.clone())),
+                    ("status", Prop::Str(d.status.clone())),
+                    ("siteId", Prop::Null),
+                ]))
             });
-            if matches!(d.status.as_str(), "ONLINE" | "OFFLINE") {
-                item["status"] = json!(d.status);
-            }
-            if !d.mac_address.is_empty() {
-                item["macAddress"] = json!(d.mac_address);
-            }
-            item
-        })
-        .collect();
+        }
+        // The mock's devices have no sites: every device is unassigned.
+        devices
+            .iter()
+            .filter(|_| assigned != Some(true))
+            .map(|v| {
+                let d = &v.device;
+                let mut item = json!({
+                    "serialNumber": d.serial_number,
+                    "deviceName": if d.name.is_empty() { &d.serial_number } else { &d.name },
+                    "deviceType": central_type(&d.model),
+                    "model": d.model,
+                    "isProvisioned": true,
+                });
+                if matches!(d.status.as_str(), "ONLINE" | "OFFLINE") {
+                    item["status"] = json!(d.status);
+                }
+                if !d.mac_address.is_empty() {
+                    item["macAddress"] = json!(d.mac_address);
+                }
+                item
+            })
+            .collect::<Vec<Value>>()
+    });
     Ok(Json(page(items, limit, next)))
 }

@@ -132,8 +132,8 @@ pub fn trail(world: &World, journal: &[Entry], claims: &Claims) -> Vec<AuditEntr
     let mut out = Vec::new();
 
     for v in visible_devices(world, claims) {
-        let at = v.created_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-        let tenant_name = names.get(&v.tenant).map(|n| n.0.as_str()).unwrap_or("");
+        let at = v.tenant.created_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let tenant_name = names.get(&v.tenant.id).map(|n| n.0.as_str()).unwrap_or("");
         out.push(AuditEntry {
             id: stable_id(&["device", &v.device.id.to_string(), &me.to_string()]),
             category: "Device Management",
@@ -143,7 +143,7 @@ pub fn trail(world: &World, journal: &[Entry], claims: &Claims) -> Vec<AuditEntr
             ),
             at,
             user: "system".into(),
-            workspace: (v.tenant, tenant_name.to_owned()),
+            workspace: (v.tenant.id, tenant_name.to_owned()),
         });
     }
 

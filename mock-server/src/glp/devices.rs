@@ -13,9 +13,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::platform::{self, ALL_OPS, Filter, Prop, Row};
 use super::rfc3339;
@@ -24,7 +22,7 @@ use crate::error::{ApiError, Vendor};
 use crate::extract::QueryParams;
 use crate::sso::bearer::Caller;
 use crate::sso::tokens::{Claims, TokenKind};
-use crate::state::{Device, InventoryOwnership, World};
+use crate::state::{Device, InventoryOwnership, Msp, Tenant, World};
 
 type Error = ApiError<Vendor>;
 
@@ -33,15 +31,13 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/devices/v1/devices", get(list_devices))
 }
 
-/// A device as one caller sees it.
-#[derive(Debug, Clone)]
-pub struct DeviceView {
+/// A device as one caller sees it, borrowed from the store (read it under the store's lock).
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceView<'a> {
     /// The device.
-    pub device: Device,
-    /// The tenant workspace holding it.
-    pub tenant: Uuid,
-    /// When it joined the workspace (the tenant's creation time).
-    pub created_at: Option<DateTime<Utc>>,
+    pub device: &'a Device,
+    /// The tenant workspace holding it (its `created_at` is when the device joined).
+    pub tenant: &'a Tenant,
     /// Whether the MSP token sees it as allocated to a tenant.
     pub allocated: bool,
 }
@@ -61,35 +57,43 @@ pub fn device_type(model: &str) -> &'static str {
     }
 }
 
-/// The devices the token's workspace holds, in serial-number order.
-pub fn visible_devices(world: &World, claims: &Claims) -> Vec<DeviceView> {
-    let mut out = Vec::new();
-    for m in &world.msps {
-        for t in &m.tenants {
-            let sees = match claims.token_kind {
-                TokenKind::Tenant => t.id == claims.workspace_id,
-                TokenKind::Msp => {
-                    m.workspace_id == claims.workspace_id
-                        && t.inventory_ownership == InventoryOwnership::MspOwnedInventory
-                }
-            };
-            if sees {
-                out.extend(t.devices.iter().map(|d| DeviceView {
-                    device: d.clone(),
-                    tenant: t.id,
-                    created_at: t.created_at,
-                    allocated: claims.token_kind == TokenKind::Msp,
-                }));
-            }
+/// The devices the token's workspace holds, in serial-number order (ties by device id).
+pub fn visible_devices<'a>(world: &'a World, claims: &Claims) -> Vec<DeviceView<'a>> {
+    let mut out = unsorted_devices(world, claims);
+    out.sort_unstable_by(|a, b| compare(a, b, &[]));
+    out
+}
+
+/// The devices the token's workspace holds, in store order.
+fn unsorted_devices<'a>(world: &'a World, claims: &Claims) -> Vec<DeviceView<'a>> {
+    let sees = |m: &Msp, t: &Tenant| match claims.token_kind {
+        TokenKind::Tenant => t.id == claims.workspace_id,
+        TokenKind::Msp => {
+            m.workspace_id == claims.workspace_id
+                && t.inventory_ownership == InventoryOwnership::MspOwnedInventory
         }
+    };
+    let tenants = || {
+        world
+            .msps
+            .iter()
+            .flat_map(move |m| m.tenants.iter().filter(move |t| sees(m, t)))
+    };
+    // Sized once: a million-device world would otherwise grow it through ~20 reallocations.
+    let mut out = Vec::with_capacity(tenants().map(|t| t.devices.len()).sum());
+    for t in tenants() {
+        out.extend(t.devices.iter().map(|device| DeviceView {
+            device,
+            tenant: t,
+            allocated: claims.token_kind == TokenKind::Msp,
+        }));
     }
-    out.sort_by(|a, b| a.device.serial_number.cmp(&b.device.serial_number));
     out
 }
 
 fn device_json(v: &DeviceView) -> Value {
     let d = &v.device;
-    let at = v.created_at.map(rfc3339);
+    let at = v.tenant.created_at.map(rfc3339);
     json!({
         "id": d.id,
         "type": "devices/device",
@@ -100,7 +104,7 @@ fn device_json(v: &DeviceView) -> Value {
         "region": Value::Null,
         "archived": false,
         "assignedState": "UNASSIGNED",
-        "tenantWorkspaceId": if v.allocated { json!(v.tenant) } else { Value::Null },
+        "tenantWorkspaceId": if v.allocated { json!(v.tenant.id) } else { Value::Null },
         "createdAt": at,
         "updatedAt": at,
         "generation": 0,
@@ -159,7 +163,7 @@ fn compare(a: &DeviceView, b: &DeviceView, keys: &[SortKey]) -> Ordering {
             "macAddress" => a.device.mac_address.cmp(&b.device.mac_address),
             "model" => a.device.model.cmp(&b.device.model),
             "deviceType" => device_type(&a.device.model).cmp(device_type(&b.device.model)),
-            "createdAt" | "updatedAt" => a.created_at.cmp(&b.created_at),
+            "createdAt" | "updatedAt" => a.tenant.created_at.cmp(&b.tenant.created_at),
             _ => a.device.serial_number.cmp(&b.device.serial_number),
         };
         let o = if *desc { o.reverse() } else { o };
@@ -167,7 +171,12 @@ fn compare(a: &DeviceView, b: &DeviceView, keys: &[SortKey]) -> Ordering {
             return o;
         }
     }
-    a.device.serial_number.cmp(&b.device.serial_number)
+    // A total order, so pages never overlap or skip, whatever the fixture's serials.
+    a.device
+        .serial_number
+        .cmp(&b.device.serial_number)
+        .then(a.device.id.cmp(&b.device.id))
+        .then(a.tenant.id.cmp(&b.tenant.id))
 }
 
 /// `GET /devices/v1/devices`.
@@ -186,18 +195,23 @@ async fn list_devices(
         Some(f) => Some(parse_filter(f, DEVICE_PROPS, ALL_OPS)?),
         None => None,
     };
-    let mut devices = state.store.read(|w| visible_devices(w, &caller.claims));
-    if let Some(f) = &filter {
-        devices.retain(|d| f.matches(&device_row(d)));
-    }
-    devices.sort_by(|a, b| compare(a, b, &keys));
-    let total = devices.len();
-    let items: Vec<Value> = devices
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(device_json)
-        .collect();
+    // Devices are borrowed under the read lock, and only the page is ordered and rendered: the
+    // first `offset + limit` are selected in linear time, then sorted.
+    let (total, items) = state.store.read(|w| {
+        let mut devices = unsorted_devices(w, &caller.claims);
+        if let Some(f) = &filter {
+            devices.retain(|d| f.matches(&device_row(d)));
+        }
+        let total = devices.len();
+        let end = offset.saturating_add(limit).min(total);
+        if end > 0 && end < total {
+            devices.select_nth_unstable_by(end - 1, |a, b| compare(a, b, &keys));
+            devices.truncate(end);
+        }
+        devices.sort_unstable_by(|a, b| compare(a, b, &keys));
+        let items: Vec<Value> = devices.iter().skip(offset).map(device_json).collect();
+        (total, items)
+    });
     Ok(Json(json!({
         "items": items,
         "count": items.len(),
@@ -240,7 +254,7 @@ fn device_row(v: &DeviceView) -> Row {
             Prop::Str(x.to_owned())
         }
     };
-    let at = v.created_at.map_or(Prop::Null, Prop::Time);
+    let at = v.tenant.created_at.map_or(Prop::Null, Prop::Time);
     Row::from([
         ("id", Prop::Str(d.id.to_string())),
         ("serialNumber", s(&d.serial_number)),
@@ -252,7 +266,7 @@ fn device_row(v: &DeviceView) -> Row {
         (
             "tenantWorkspaceId",
             if v.allocated {
-                Prop::Str(v.tenant.to_string())
+                Prop::Str(v.tenant.id.to_string())
             } else {
                 Prop::Null
             },

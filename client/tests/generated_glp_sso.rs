@@ -566,3 +566,39 @@ fn access_token_claims_type_round_trips_the_documented_claims() {
         "3fa85f64-5717-4562-b3fc-2c963f66afa6"
     );
 }
+
+/// Secrets (`format: password` in the spec) never show in `Debug`: not in a request built by
+/// hand, not in its builder, not in a parsed token response. The other fields still do.
+#[test]
+fn debug_redacts_secrets_and_tokens() {
+    let secret = "s3cret-never-logged";
+    let req: types::TokenRequest = types::TokenRequest::builder()
+        .grant_type(types::GrantType::ClientCredentials)
+        .client_id(types::TokenRequestClientId::try_from("visible-client").unwrap())
+        .client_secret(types::TokenRequestClientSecret::try_from(secret).unwrap())
+        .subject_token(types::TokenRequestSubjectToken::try_from(MSP_TOKEN).unwrap())
+        .try_into()
+        .unwrap();
+    let builder = types::TokenRequest::builder()
+        .client_secret(types::TokenRequestClientSecret::try_from(secret).unwrap());
+    for shown in [
+        format!("{req:?}"),
+        format!("{req:#?}"),
+        format!("{builder:?}"),
+    ] {
+        assert!(!shown.contains(secret), "secret in {shown}");
+        assert!(!shown.contains(MSP_TOKEN), "subject token in {shown}");
+        assert!(shown.contains("TokenRequestClientSecret(***)"), "{shown}");
+    }
+    assert!(format!("{req:?}").contains("visible-client"));
+    // Serialisation is untouched: the wire still carries the secret.
+    assert!(serde_json::to_string(&req).unwrap().contains(secret));
+
+    let resp: types::TokenResponse = serde_json::from_value(json!({
+        "access_token": MSP_TOKEN, "token_type": "Bearer", "expires_in": 900
+    }))
+    .unwrap();
+    let shown = format!("{resp:?}");
+    assert!(!shown.contains(MSP_TOKEN), "access token in {shown}");
+    assert!(shown.contains("900"), "{shown}");
+}

@@ -935,3 +935,18 @@ async fn hand_written_delete_usage_reports_sends_report_ids_exploded() {
         DeleteReportsOutcome::AllDeleted
     );
 }
+
+/// The login form's password (`format: password`) never shows in `Debug`.
+#[test]
+fn login_form_debug_redacts_the_password() {
+    let form: types::LoginForm = types::LoginForm::builder()
+        .username(types::LoginFormUsername::try_from("admin@msp.example.com").unwrap())
+        .password(types::LoginFormPassword::try_from("correct-horse-battery-staple").unwrap())
+        .realm(types::LoginFormRealm::try_from("Admin Users").unwrap())
+        .try_into()
+        .unwrap();
+    let shown = format!("{form:?}");
+    assert!(!shown.contains("correct-horse"), "password in {shown}");
+    assert!(shown.contains("LoginFormPassword(***)"), "{shown}");
+    assert!(shown.contains("admin@msp.example.com"), "{shown}");
+}

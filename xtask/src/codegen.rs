@@ -5,7 +5,8 @@
 //! and retry through progenitor's `ClientHooks`), formatted with prettyplease (no nightly
 //! rustfmt needed). Operations marked `x-msp-codegen: {mode: hand-written}` are removed first:
 //! their vendor contract cannot be expressed as one Rust type, and the client implements them
-//! by hand.
+//! by hand. String properties marked `format: password` (secrets, tokens) get a redacting
+//! `Debug` in place of the derived one, so a logged request or response never shows them.
 
 use crate::SpecText;
 use anyhow::{Context as _, anyhow};
@@ -86,6 +87,7 @@ pub fn generate_module(spec: &SpecText) -> anyhow::Result<String> {
         .with_context(|| format!("{}: not valid YAML", spec.display_path))?;
     let hand_written = hand_written_operations(&json);
     strip_hand_written(&mut json);
+    let spec_json = json.clone();
     let doc: openapiv3::OpenAPI = serde_json::from_value(json)
         .with_context(|| format!("{}: not a valid OpenAPI 3.0 document", spec.display_path))?;
 
@@ -114,8 +116,10 @@ pub fn generate_module(spec: &SpecText) -> anyhow::Result<String> {
         )
     })?
     .map_err(|e| anyhow!("{}: progenitor: {e}", spec.display_path))?;
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("{}: generated tokens do not parse", spec.display_path))?;
+    redact_secrets(&mut file, &secret_properties(&spec_json))
+        .with_context(|| format!("{}: redacting secrets", spec.display_path))?;
     let body = prettyplease::unparse(&file);
 
     let mut header = format!(
@@ -218,4 +222,125 @@ pub fn write(expected: &Output, dir: &Path) -> anyhow::Result<Vec<String>> {
         changed.push(drift.file);
     }
     Ok(changed)
+}
+
+/// A secret property: the generated newtype that holds it, and `Schema.property` for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretProperty {
+    /// The newtype typify generates for the property (`{Schema}{Property}`, upper camel case).
+    pub type_name: String,
+    /// Where the spec declares it, e.g. `TokenRequest.client_secret`.
+    pub declared_at: String,
+}
+
+/// Every `components.schemas.*.properties.*` with `format: password`.
+pub fn secret_properties(spec: &Value) -> Vec<SecretProperty> {
+    let mut out = Vec::new();
+    let Some(schemas) = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return out;
+    };
+    for (schema, body) in schemas {
+        let Some(props) = body.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (prop, p) in props {
+            if p.get("format").and_then(Value::as_str) == Some("password") {
+                out.push(SecretProperty {
+                    type_name: format!("{schema}{}", upper_camel(prop)),
+                    declared_at: format!("{schema}.{prop}"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `client_secret` → `ClientSecret`, as typify names a property's type.
+fn upper_camel(s: &str) -> String {
+    s.split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| c.to_uppercase().chain(cs).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Replaces the derived `Debug` of each secret's newtype in `types` with one that prints
+/// `Name(***)`. Fails when a secret has no newtype to redact (typify makes one only for a
+/// constrained string, so the spec must give it e.g. `minLength: 1`), rather than leaving the
+/// secret printable.
+pub fn redact_secrets(file: &mut syn::File, secrets: &[SecretProperty]) -> anyhow::Result<()> {
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or_else(|| anyhow!("the generated code has no `types` module"))?;
+    for secret in secrets {
+        let Some(item) = types.iter_mut().find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == secret.type_name.as_str() => Some(s),
+            _ => None,
+        }) else {
+            anyhow::bail!(
+                "{} is `format: password` but progenitor generated no newtype {} to redact; \
+                 give the property a constraint (e.g. minLength: 1) so it gets its own type",
+                secret.declared_at,
+                secret.type_name
+            );
+        };
+        let mut had_debug = false;
+        for attr in &mut item.attrs {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let derives = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )?;
+            let kept: Vec<String> = derives
+                .iter()
+                .filter(|p| {
+                    let debug = p.segments.last().is_some_and(|s| s.ident == "Debug");
+                    had_debug |= debug;
+                    !debug
+                })
+                .map(|p| {
+                    let segs: Vec<String> =
+                        p.segments.iter().map(|s| s.ident.to_string()).collect();
+                    let lead = if p.leading_colon.is_some() { "::" } else { "" };
+                    format!("{lead}{}", segs.join("::"))
+                })
+                .collect();
+            attr.meta = syn::parse_str(&format!("derive({})", kept.join(", ")))?;
+        }
+        if !had_debug {
+            anyhow::bail!(
+                "{}: newtype {} derives no Debug; nothing to redact",
+                secret.declared_at,
+                secret.type_name
+            );
+        }
+        let name = &secret.type_name;
+        let redacted: syn::Item = syn::parse_str(&format!(
+            "#[doc = \"Redacted: `{at}` is `format: password` in the spec.\"]\n\
+             impl ::std::fmt::Debug for {name} {{\n\
+                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n\
+                     f.write_str(\"{name}(***)\")\n\
+                 }}\n\
+             }}",
+            at = secret.declared_at
+        ))?;
+        types.push(redacted);
+    }
+    Ok(())
 }

@@ -285,3 +285,36 @@ fn unlabelled_code_fence_in_a_description_is_named() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn secrets_get_a_redacting_debug_and_an_unredactable_secret_is_refused() {
+    let sso = spec("glp-sso");
+    let code = codegen::generate_module(&sso).unwrap();
+    for name in [
+        "TokenRequestClientSecret",
+        "TokenRequestSubjectToken",
+        "TokenResponseAccessToken",
+    ] {
+        assert!(
+            code.contains(&format!("impl ::std::fmt::Debug for {name} {{")),
+            "{name} has no redacting Debug"
+        );
+        let decl = code
+            .find(&format!("pub struct {name}("))
+            .unwrap_or_else(|| panic!("no newtype {name}"));
+        let derive = &code[code[..decl].rfind("#[derive(").unwrap()..decl];
+        assert!(!derive.contains("Debug"), "{name} still derives Debug");
+    }
+    // Without a constraint typify makes no newtype for the property: the secret would be a
+    // plain String with a derived Debug, so codegen must refuse and say what to do.
+    let mut v = as_json(&sso);
+    let props = &mut v["components"]["schemas"]["TokenRequest"]["properties"];
+    props["client_secret"] = json!({"type": "string", "format": "password"});
+    // `{:#}` prints anyhow's whole chain: the spec, then the property.
+    let err = format!(
+        "{:#}",
+        codegen::generate_module(&with_json(&sso, &v)).unwrap_err()
+    );
+    assert!(err.contains("TokenRequest.client_secret"), "{err}");
+    assert!(err.contains("minLength"), "{err}");
+}

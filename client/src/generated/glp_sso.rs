@@ -750,7 +750,7 @@ Unknown fields are ignored (RFC 6749 section 3.2). Sending a field twice answers
         }
     }
     ///The API client's secret (client_secret_post). Prefer HTTP Basic, which keeps it out of request bodies.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TokenRequestClientSecret(::std::string::String);
     impl ::std::ops::Deref for TokenRequestClientSecret {
@@ -804,7 +804,7 @@ Unknown fields are ignored (RFC 6749 section 3.2). Sending a field twice answers
         }
     }
     ///Token exchange only. The MSP access token to exchange.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TokenRequestSubjectToken(::std::string::String);
     impl ::std::ops::Deref for TokenRequestSubjectToken {
@@ -886,7 +886,7 @@ asked for, and for exchanges `issued_token_type` (and `resource` on the legacy e
         }
     }
     ///The access token, an RS256 JWT (see `AccessTokenClaims`).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TokenResponseAccessToken(::std::string::String);
     impl ::std::ops::Deref for TokenResponseAccessToken {
@@ -2191,6 +2191,24 @@ asked for, and for exchanges `issued_token_type` (and `resource` on the legacy e
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    ///Redacted: `TokenRequest.client_secret` is `format: password` in the spec.
+    impl ::std::fmt::Debug for TokenRequestClientSecret {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("TokenRequestClientSecret(***)")
+        }
+    }
+    ///Redacted: `TokenRequest.subject_token` is `format: password` in the spec.
+    impl ::std::fmt::Debug for TokenRequestSubjectToken {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("TokenRequestSubjectToken(***)")
+        }
+    }
+    ///Redacted: `TokenResponse.access_token` is `format: password` in the spec.
+    impl ::std::fmt::Debug for TokenResponseAccessToken {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("TokenResponseAccessToken(***)")
         }
     }
 }

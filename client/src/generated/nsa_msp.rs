@@ -52,7 +52,7 @@ pub mod types {
         }
     }
     ///MSP admin password.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct LoginFormPassword(::std::string::String);
     impl ::std::ops::Deref for LoginFormPassword {
@@ -2577,6 +2577,12 @@ are refused with 400.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    ///Redacted: `LoginForm.password` is `format: password` in the spec.
+    impl ::std::fmt::Debug for LoginFormPassword {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("LoginFormPassword(***)")
         }
     }
 }

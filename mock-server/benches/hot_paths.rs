@@ -2,7 +2,8 @@
 //! filter parsing, the store's page query and the whole `GET /workspaces/v1/msp-tenants?limit=20`
 //! handler in process, at 1,000 and 10,000 tenants (listing should cost the page, not the total),
 //! and the page body built as a `serde_json::Value` tree (as the handler did until the typed
-//! views) against typed, borrowed views (what it now does, before reusing rendered items).
+//! views) against typed, borrowed views, and the handler's own page body with its rendered
+//! items cold and warm.
 //!
 //! `cargo bench -p msp-mock-server --bench hot_paths` (not run by `cargo test`).
 
@@ -243,6 +244,23 @@ fn serialise(c: &mut Criterion) {
     });
     g.bench_function("typed_views", |b| {
         b.iter(|| page_as_typed_views(black_box(&page)))
+    });
+    // What the handler runs: the store's borrowed page with each tenant's rendered item, cold
+    // (every item rendered anew: `Store::write` drops them) and warm (reused).
+    let body = |st: &AppState| {
+        msp_mock_server::glp::workspaces::page_body(&st.store, msp, None, 0, 20).expect("page body")
+    };
+    let c: Value = serde_json::from_slice(&body(&st)).expect("json");
+    assert_eq!(a, c, "the handler's page must equal the reference page");
+    g.bench_function("handler_body_rendered_cold", |b| {
+        b.iter_batched(
+            || st.store.write(|_| ()),
+            |()| body(black_box(&st)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("handler_body_rendered_warm", |b| {
+        b.iter(|| body(black_box(&st)))
     });
     g.finish();
 }

@@ -20,8 +20,8 @@ use crate::AppState;
 use crate::error::{ApiError, Vendor};
 use crate::extract::{JsonBody, QueryParams};
 use crate::sso::bearer::Caller;
-use crate::state::filter::{self, CAMEL_FIELDS};
-use crate::state::{Address, Rendered, Tenant, TenantInput, Workspace};
+use crate::state::filter::{self, CAMEL_FIELDS, Filter};
+use crate::state::{Address, Rendered, Store, Tenant, TenantInput, Workspace};
 
 type Error = ApiError<Vendor>;
 type Auth = Caller<Vendor>;
@@ -235,24 +235,36 @@ async fn list_msp_tenants(
                 .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
         ),
     };
-    // Serialised under the store's read lock from borrowed views: no tenant is copied.
-    state
-        .store
-        .tenant_page(msp, filter.as_ref(), offset, limit, |page| {
-            let items = page
-                .items
-                .into_iter()
-                .map(|t| Rendered::item(&t.rendered.vendor, || TenantView::of(t)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            let body = TenantPage {
-                offset: page.offset,
-                count: items.len(),
-                total: page.total,
-                items,
-            };
-            JsonBytes::of(&body, 64 + body.count * ITEM_BYTES)
-        })?
+    page_body(&state.store, msp, filter.as_ref(), offset, limit).map(JsonBytes)
+}
+
+/// The body of `GET /workspaces/v1/msp-tenants` for one page of `msp`'s tenants: what the
+/// handler sends once the caller and the parameters are checked (public for the benches).
+///
+/// Serialised under the store's read lock from borrowed views, so no tenant is copied; each
+/// item is rendered once and reused until its tenant changes ([`Rendered`]).
+pub fn page_body(
+    store: &Store,
+    msp: Uuid,
+    filter: Option<&Filter>,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<u8>, Error> {
+    store.tenant_page(msp, filter, offset, limit, |page| {
+        let items = page
+            .items
+            .into_iter()
+            .map(|t| Rendered::item(&t.rendered.vendor, || TenantView::of(t)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let body = TenantPage {
+            offset: page.offset,
+            count: items.len(),
+            total: page.total,
+            items,
+        };
+        JsonBytes::of(&body, 64 + body.count * ITEM_BYTES).map(|b| b.0)
+    })?
 }
 
 /// Validates a tenant body: 422 naming the field, 451 for restricted countries.

@@ -28,6 +28,9 @@ enum Mutation {
     /// Tokens claim to live 30 s instead of the documented 15 minutes, so a correct client
     /// fetches again within one documented lifetime.
     ShortTokens,
+    /// Fault injection is off by one: a 429 rule asked for `times: n` throttles n + 1 calls,
+    /// so the client needs one attempt more than the injected 429s justify (or runs out).
+    ExtraThrottle,
 }
 
 struct Proxy {
@@ -90,6 +93,13 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
                 m.as_object_mut().unwrap().remove("tenant_cap");
             }
             body = Bytes::from(world.to_string());
+        }
+        Mutation::ExtraThrottle if method == Method::POST && path == "/__admin/faults" => {
+            let mut rule: Value = serde_json::from_slice(&body).unwrap();
+            if let Some(n) = rule["times"].as_u64() {
+                rule["times"] = json!(n + 1);
+            }
+            body = Bytes::from(rule.to_string());
         }
         Mutation::LoseUpdate
             if method == Method::PUT && path.starts_with("/workspaces/v1/msp-tenants/") =>
@@ -276,4 +286,17 @@ fn short_lived_tokens_fail_exchange_once() {
     assert_eq!(property, "auth.exchange_once");
     assert_eq!(step, "end-of-case checks");
     assert!(steps.iter().any(|s| s.starts_with("Advance")), "{steps:#?}");
+}
+
+#[test]
+fn an_extra_injected_429_fails_the_retry_budget() {
+    let (property, step, steps) =
+        failure(&run_broken(Mutation::ExtraThrottle, Family::GlpRateLimits));
+    assert_eq!(property, "retry.budget");
+    // Shrunk to one throttled call, which is the step it names.
+    assert!(
+        step.contains("throttle: ") && !step.contains("throttle: 0"),
+        "broken step: {step}"
+    );
+    assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
 }

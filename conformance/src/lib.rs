@@ -22,7 +22,7 @@
 //! | `glp.tokens` | clock advances past token expiry with tenant-token traffic | yes |
 //! | `glp.rate_limits` | writes and lists after injected 429s | yes |
 //! | `glp.malformed` | bad bodies, filters, paging, content types, ids | no |
-//! | `nsa.crud` | nSA tenant create/update/delete, paged lists with MSP-wide figures, the cap, provisioning across clock advances, usage reports, the schedule | clock advances only |
+//! | `nsa.crud` | nSA tenant create/update/delete, paged lists with MSP-wide figures, the cap, provisioning across clock advances, usage reports, the schedule, a second nSA MSP going after the first's tenants (isolation) | clock advances only |
 //!
 //! Every step checks the properties in [`properties::PROPERTIES`]: the response status and
 //! body against the spec, the body against the generated types, the answer against the

@@ -26,12 +26,17 @@ enum Mutation {
     PartialDeleteAs204,
     /// Bad paging on the tenant list crashes the portal (500 instead of 400).
     CrashOnBadPaging,
+    /// The portal finds a tenant by id alone, whichever MSP's session asks: a change to another
+    /// MSP's tenant is applied instead of answered 404.
+    NoOwnershipCheck,
 }
 
 struct Proxy {
     upstream: String,
     http: reqwest::Client,
     mutation: Mutation,
+    /// Every distinct session cookie seen (what `NoOwnershipCheck` replays with).
+    cookies: std::sync::Mutex<Vec<axum::http::HeaderValue>>,
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
@@ -122,7 +127,35 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             );
         }
     }
-    let (status, headers, bytes) = forward(&p, method.clone(), &path_q, &headers, body).await;
+    if let Some(c) = headers.get("cookie") {
+        let mut seen = p.cookies.lock().unwrap();
+        if !seen.contains(c) {
+            seen.push(c.clone());
+        }
+    }
+    let (status, resp_headers, bytes) =
+        forward(&p, method.clone(), &path_q, &headers, body.clone()).await;
+    if let Mutation::NoOwnershipCheck = p.mutation
+        && status == StatusCode::NOT_FOUND
+        && method != Method::GET
+        && path.starts_with("/api/msp/tenants/")
+    {
+        // Try the request as every other live session: the first that owns the tenant wins
+        // (sessions of earlier cases have ended and answer 401; they are skipped).
+        let others: Vec<_> = p.cookies.lock().unwrap().clone();
+        for cookie in others.iter().filter(|c| headers.get("cookie") != Some(*c)) {
+            let mut as_other = headers.clone();
+            as_other.insert("cookie", cookie.clone());
+            let (st, h, b) = forward(&p, method.clone(), &path_q, &as_other, body.clone()).await;
+            if st.is_success() {
+                let mut resp = Response::new(Body::from(b));
+                *resp.status_mut() = st;
+                *resp.headers_mut() = h;
+                return resp;
+            }
+        }
+    }
+    let headers = resp_headers;
     let mut bytes = bytes;
     if let Mutation::IgnoreCap = p.mutation {
         if method == Method::POST && path == "/__admin/reset" && status.is_success() {
@@ -220,6 +253,7 @@ fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
             .build()
             .unwrap(),
         mutation,
+        cookies: Default::default(),
     });
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -312,6 +346,18 @@ fn nsa_a_crash_on_bad_paging_fails_input_malformed() {
     assert!(
         step.starts_with("Bad(ListStart") || step.starts_with("Bad(ListLimit"),
         "broken step: {step}"
+    );
+    assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
+}
+
+#[test]
+fn nsa_a_missing_ownership_check_fails_isolation_at_the_foreign_step() {
+    let (property, step, steps) = failure(&run_broken(Mutation::NoOwnershipCheck));
+    assert_eq!(property, "isolation");
+    assert!(step.starts_with("Foreign"), "broken step: {step}");
+    assert!(
+        !step.contains("List"),
+        "a change, not a list, breaks: {step}"
     );
     assert_eq!(steps.len(), 2, "shrinks to one step: {steps:#?}");
 }

@@ -46,7 +46,7 @@ pub const PROPERTIES: &[(&str, &str)] = &[
     ),
     (
         "isolation",
-        "a token never reads or changes data outside its scope",
+        "a token (or nSA session) never reads or changes data outside its scope",
     ),
     (
         "auth.no_401",
@@ -394,7 +394,8 @@ pub enum Family {
     /// Malformed input: 4xx in the error shape, no state change.
     GlpMalformed,
     /// Ivanti nSA tenants, usage reports and the report schedule: create/update/delete, paged
-    /// lists with MSP-wide figures, the cap, provisioning across clock advances.
+    /// lists with MSP-wide figures, the cap, provisioning across clock advances, and a second
+    /// nSA MSP going after the first's tenants.
     NsaCrud,
 }
 

@@ -146,6 +146,28 @@ pub enum Step {
     },
     /// A malformed request: a 4xx in the error shape, never a 5xx, and no state change.
     Bad(Bad),
+    /// The target's second nSA MSP (when it has one) goes after one of this MSP's tenants: it
+    /// must get the answer for an unknown tenant (404), find none of them in its own list, and
+    /// change nothing (later steps compare everything with the model).
+    Foreign {
+        /// Which of this MSP's tenants.
+        who: Pick,
+        /// What the other MSP tries.
+        action: ForeignAction,
+    },
+}
+
+/// What the other nSA MSP tries in a [`Step::Foreign`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignAction {
+    /// `PUT /api/msp/tenants/{id}` with a valid body.
+    Update,
+    /// `POST /api/msp/tenants/{id}/block`.
+    Block,
+    /// `DELETE /api/msp/tenants/{id}`.
+    Delete,
+    /// `GET /api/msp/tenants`, every page of its own list.
+    List,
 }
 
 /// A malformed nSA request.
@@ -354,6 +376,16 @@ impl ReferenceStateMachine for NsaMachine {
             1 => Just(Step::GetSchedule),
             1 => (-1i8..3).prop_map(|delta| Step::CapRequest { delta }),
             3 => bad_strategy().prop_map(Step::Bad),
+            2 => (
+                pick_strategy(),
+                proptest::sample::select(vec![
+                    ForeignAction::Update,
+                    ForeignAction::Block,
+                    ForeignAction::Delete,
+                    ForeignAction::List,
+                ]),
+            )
+                .prop_map(|(who, action)| Step::Foreign { who, action }),
         ]
         .boxed()
     }
@@ -442,6 +474,8 @@ struct Case<'a> {
     last: Option<Exchange>,
     stats: &'a mut Stats,
     step: Option<usize>,
+    /// The target's second nSA MSP, signed in (HTTP client and hooks), for [`Step::Foreign`].
+    foreign: Option<(reqwest::Client, Context)>,
 }
 
 type R<T> = Result<T, Box<Failure>>;
@@ -499,14 +533,39 @@ async fn run_case(
         .with_clock(clock.clone())
         .with_retry(retry)
         .with_refresh_skew(config.refresh_skew);
-    let session = NsaSession::login_with(nc, options).await.map_err(|e| {
-        Box::new(Failure {
-            property: "auth.no_401",
-            detail: format!("the nSA MSP cannot sign in: {e}"),
-            exchange: None,
-            step: None,
-        })
-    })?;
+    let session = NsaSession::login_with(nc, options.clone())
+        .await
+        .map_err(|e| {
+            Box::new(Failure {
+                property: "auth.no_401",
+                detail: format!("the nSA MSP cannot sign in: {e}"),
+                exchange: None,
+                step: None,
+            })
+        })?;
+    // The other MSP of isolation steps: the target's next nSA login, when it has one.
+    let mut foreign = None;
+    if let Some(other) = target
+        .credentials
+        .nsa
+        .iter()
+        .find(|o| o.username != creds.username)
+    {
+        let mut oc = NsaCredentials::new(&target.base_url, &other.username, other.password.clone())
+            .map_err(|e| setup_failure(format!("second nSA credentials: {e}")))?;
+        if let Some(realm) = &other.realm {
+            oc = oc.with_realm(realm);
+        }
+        let s = NsaSession::login_with(oc, options).await.map_err(|e| {
+            Box::new(Failure {
+                property: "auth.no_401",
+                detail: format!("the second nSA MSP cannot sign in: {e}"),
+                exchange: None,
+                step: None,
+            })
+        })?;
+        foreign = Some((s.http().clone(), s.context()));
+    }
     let mut case = Case {
         checker,
         base: target.base_url.clone(),
@@ -520,6 +579,7 @@ async fn run_case(
         last: None,
         stats,
         step: None,
+        foreign,
     };
     case.learn_start().await?;
     for (i, step) in steps.iter().enumerate() {
@@ -991,6 +1051,98 @@ impl Case<'_> {
             Step::GetSchedule => self.get_schedule().await,
             Step::CapRequest { delta } => self.cap_request(*delta).await,
             Step::Bad(bad) => self.bad(bad).await,
+            Step::Foreign { who, action } => self.foreign(who, *action).await,
+        }
+    }
+
+    /// A [`Step::Foreign`]: the call goes out on the other MSP's session, then this MSP's
+    /// session is put back whatever happened.
+    async fn foreign(&mut self, who: &Pick, action: ForeignAction) -> R<()> {
+        let Some((http, ctx)) = self.foreign.clone() else {
+            self.stats.skipped_steps += 1;
+            return Ok(());
+        };
+        let id = self.resolve_tenant(who);
+        let own_http = std::mem::replace(&mut self.http, http);
+        let own_ctx = std::mem::replace(&mut self.ctx, ctx);
+        let result = self.foreign_call(id, action).await;
+        self.http = own_http;
+        self.ctx = own_ctx;
+        result
+    }
+
+    async fn foreign_call(&mut self, id: Uuid, action: ForeignAction) -> R<()> {
+        let path = format!("/api/msp/tenants/{id}");
+        let resp = match action {
+            ForeignAction::Update => {
+                let body = json!({ "name": "Foreign Takeover", "subscriptions": subscription_body(1, true) });
+                self.call("update_tenant", Method::PUT, &path, &[], Some(body))
+                    .await?
+            }
+            ForeignAction::Block => {
+                let path = format!("{path}/block");
+                self.call("block_tenant", Method::POST, &path, &[], None)
+                    .await?
+            }
+            ForeignAction::Delete => {
+                self.call("delete_tenant", Method::DELETE, &path, &[], None)
+                    .await?
+            }
+            ForeignAction::List => return self.foreign_list().await,
+        };
+        self.expect(
+            &resp,
+            404,
+            "isolation",
+            "another nSA MSP addressing this MSP's tenant (it must look unknown)",
+        )
+    }
+
+    /// The other MSP's own list, every page: none of this MSP's tenants (live or deleted).
+    async fn foreign_list(&mut self) -> R<()> {
+        let ours: std::collections::HashSet<String> = self
+            .model
+            .tenants
+            .iter()
+            .map(|t| t.id)
+            .chain(self.model.gone_tenants.iter().copied())
+            .map(|id| id.to_string())
+            .collect();
+        let mut start = 0usize;
+        loop {
+            let q = [("start", start.to_string()), ("limit", "100".to_string())];
+            let resp = self
+                .call("list_tenants", Method::GET, "/api/msp/tenants", &q, None)
+                .await?;
+            self.expect(
+                &resp,
+                200,
+                "isolation",
+                "another nSA MSP listing its tenants",
+            )?;
+            let doc = self.body(&resp, "list_tenants")?.clone();
+            let page = doc
+                .get("tenants")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            self.stats.check("isolation");
+            if let Some(leak) = page.iter().find_map(|t| {
+                t.get("id")
+                    .and_then(Value::as_str)
+                    .filter(|id| ours.contains(*id))
+            }) {
+                return Err(self.fail(
+                    "isolation",
+                    format!("another nSA MSP's tenant list holds this MSP's tenant {leak}"),
+                ));
+            }
+            let total = doc.get("total").and_then(Value::as_u64).unwrap_or(0);
+            start += page.len();
+            // Bounded: a short or empty page ends it, as does the total.
+            if page.is_empty() || start as u64 >= total || start >= 10_000 {
+                return Ok(());
+            }
         }
     }
 

@@ -517,11 +517,6 @@ async fn run_case(
                 .unwrap_or(60),
         );
     }
-    let mut nc = NsaCredentials::new(&target.base_url, &creds.username, creds.password.clone())
-        .map_err(|e| setup_failure(format!("nSA credentials: {e}")))?;
-    if let Some(realm) = &creds.realm {
-        nc = nc.with_realm(realm);
-    }
     let retry = RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_secs(2),
@@ -533,16 +528,7 @@ async fn run_case(
         .with_clock(clock.clone())
         .with_retry(retry)
         .with_refresh_skew(config.refresh_skew);
-    let session = NsaSession::login_with(nc, options.clone())
-        .await
-        .map_err(|e| {
-            Box::new(Failure {
-                property: "auth.no_401",
-                detail: format!("the nSA MSP cannot sign in: {e}"),
-                exchange: None,
-                step: None,
-            })
-        })?;
+    let session = sign_in(target, creds, options.clone(), "the nSA MSP").await?;
     // The other MSP of isolation steps: the target's next nSA login, when it has one.
     let mut foreign = None;
     if let Some(other) = target
@@ -551,19 +537,7 @@ async fn run_case(
         .iter()
         .find(|o| o.username != creds.username)
     {
-        let mut oc = NsaCredentials::new(&target.base_url, &other.username, other.password.clone())
-            .map_err(|e| setup_failure(format!("second nSA credentials: {e}")))?;
-        if let Some(realm) = &other.realm {
-            oc = oc.with_realm(realm);
-        }
-        let s = NsaSession::login_with(oc, options).await.map_err(|e| {
-            Box::new(Failure {
-                property: "auth.no_401",
-                detail: format!("the second nSA MSP cannot sign in: {e}"),
-                exchange: None,
-                step: None,
-            })
-        })?;
+        let s = sign_in(target, other, options, "the second nSA MSP").await?;
         foreign = Some((s.http().clone(), s.context()));
     }
     let mut case = Case {
@@ -606,6 +580,28 @@ async fn run_case(
     case.step = None;
     case.last = None;
     case.final_checks().await
+}
+
+/// Signs `creds` in on `target`; `who` names the account in a failure.
+async fn sign_in(
+    target: &Target,
+    creds: &crate::target::NsaCredential,
+    options: SessionOptions,
+    who: &str,
+) -> R<NsaSession> {
+    let mut nc = NsaCredentials::new(&target.base_url, &creds.username, creds.password.clone())
+        .map_err(|e| setup_failure(format!("{who}'s credentials: {e}")))?;
+    if let Some(realm) = &creds.realm {
+        nc = nc.with_realm(realm);
+    }
+    NsaSession::login_with(nc, options).await.map_err(|e| {
+        Box::new(Failure {
+            property: "auth.no_401",
+            detail: format!("{who} cannot sign in: {e}"),
+            exchange: None,
+            step: None,
+        })
+    })
 }
 
 fn status_text(v: &Value) -> Option<String> {
@@ -888,8 +884,14 @@ impl Case<'_> {
         })
     }
 
-    /// Every tenant, walking pages of `limit`, plus the last page's document.
-    async fn walk_tenants(&mut self, limit: usize) -> R<(Vec<Value>, Value)> {
+    /// Every tenant, walking pages of `limit`, plus the last page's document; a page that is
+    /// not a 200 fails `property`.
+    async fn walk_tenants(
+        &mut self,
+        limit: usize,
+        property: &'static str,
+        what: &str,
+    ) -> R<(Vec<Value>, Value)> {
         let mut items = Vec::new();
         let mut start = 0;
         loop {
@@ -897,7 +899,7 @@ impl Case<'_> {
             let resp = self
                 .call("list_tenants", Method::GET, "/api/msp/tenants", &q, None)
                 .await?;
-            self.expect(&resp, 200, "model.equality", "listing tenants")?;
+            self.expect(&resp, 200, property, what)?;
             let doc = self.body(&resp, "list_tenants")?.clone();
             let page = doc
                 .get("tenants")
@@ -915,7 +917,9 @@ impl Case<'_> {
     }
 
     async fn learn_start(&mut self) -> R<()> {
-        let (items, doc) = self.walk_tenants(100).await?;
+        let (items, doc) = self
+            .walk_tenants(100, "model.equality", "listing tenants")
+            .await?;
         self.model.cap = doc
             .get("tenant_cap_limit")
             .and_then(Value::as_u64)
@@ -1108,42 +1112,21 @@ impl Case<'_> {
             .chain(self.model.gone_tenants.iter().copied())
             .map(|id| id.to_string())
             .collect();
-        let mut start = 0usize;
-        loop {
-            let q = [("start", start.to_string()), ("limit", "100".to_string())];
-            let resp = self
-                .call("list_tenants", Method::GET, "/api/msp/tenants", &q, None)
-                .await?;
-            self.expect(
-                &resp,
-                200,
+        let (items, _) = self
+            .walk_tenants(100, "isolation", "another nSA MSP listing its tenants")
+            .await?;
+        self.stats.check("isolation");
+        if let Some(leak) = items.iter().find_map(|t| {
+            t.get("id")
+                .and_then(Value::as_str)
+                .filter(|id| ours.contains(*id))
+        }) {
+            return Err(self.fail(
                 "isolation",
-                "another nSA MSP listing its tenants",
-            )?;
-            let doc = self.body(&resp, "list_tenants")?.clone();
-            let page = doc
-                .get("tenants")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            self.stats.check("isolation");
-            if let Some(leak) = page.iter().find_map(|t| {
-                t.get("id")
-                    .and_then(Value::as_str)
-                    .filter(|id| ours.contains(*id))
-            }) {
-                return Err(self.fail(
-                    "isolation",
-                    format!("another nSA MSP's tenant list holds this MSP's tenant {leak}"),
-                ));
-            }
-            let total = doc.get("total").and_then(Value::as_u64).unwrap_or(0);
-            start += page.len();
-            // Bounded: a short or empty page ends it, as does the total.
-            if page.is_empty() || start as u64 >= total || start >= 10_000 {
-                return Ok(());
-            }
+                format!("another nSA MSP's tenant list holds this MSP's tenant {leak}"),
+            ));
         }
+        Ok(())
     }
 
     async fn create(&mut self, sub: Option<usize>, name: usize, users: usize, zta: bool) -> R<()> {
@@ -1203,7 +1186,9 @@ impl Case<'_> {
         self.expect(&resp, 202, "model.equality", "a create the model accepts")?;
         let create_exchange = self.last.clone();
         // 202 carries no body: find the new tenant in the listing.
-        let (items, _) = self.walk_tenants(100).await?;
+        let (items, _) = self
+            .walk_tenants(100, "model.equality", "listing tenants")
+            .await?;
         let found = items
             .iter()
             .find(|i| i.get("sub_domain").and_then(Value::as_str) == Some(sub_domain))
@@ -1681,7 +1666,9 @@ impl Case<'_> {
     /// The whole listing (in pages of 2, so paging is exercised), unique sub-domains, the
     /// reports and the schedule.
     async fn final_checks(&mut self) -> R<()> {
-        let (items, doc) = self.walk_tenants(2).await?;
+        let (items, doc) = self
+            .walk_tenants(2, "model.equality", "listing tenants")
+            .await?;
         let n = self.model.tenants.len();
         self.equality(items.len() == n, || {
             format!(

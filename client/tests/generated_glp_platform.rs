@@ -7,33 +7,10 @@ use msp_client::hooks::Context;
 use serde_json::json;
 use std::num::NonZeroU64;
 use wiremock::matchers::{method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Matches when the request's decoded query pairs are exactly these (order ignored).
-struct QueryIs(Vec<(&'static str, &'static str)>);
-
-impl Match for QueryIs {
-    fn matches(&self, request: &Request) -> bool {
-        let mut got: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
-
-/// Matches requests without a body.
-struct NoBody;
-
-impl Match for NoBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
+mod wire;
+use wire::{NoBody, QueryIs};
 
 fn client(server: &MockServer) -> Client {
     Client::new(&server.uri(), Context::default())

@@ -8,31 +8,13 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
+mod wire;
+use wire::FormIs;
+
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 const MSP_TOKEN: &str =
     "eyJhbGciOiJSUzI1NiIsImtpZCI6Im1zcC1tb2NrLTEifQ.eyJ0b2tlbl9raW5kIjoibXNwIn0.c2ln";
-
-/// Matches when the body, decoded as `application/x-www-form-urlencoded`, holds exactly these
-/// pairs (order ignored).
-struct FormIs(Vec<(&'static str, &'static str)>);
-
-impl Match for FormIs {
-    fn matches(&self, request: &Request) -> bool {
-        let Ok(mut got) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&request.body)
-        else {
-            return false;
-        };
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
 
 /// Matches requests with no query string and no body.
 struct BareGet;

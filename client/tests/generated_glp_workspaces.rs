@@ -6,36 +6,13 @@ use msp_client::generated::glp_workspaces::{Client, Error, types};
 use msp_client::hooks::Context;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod wire;
+use wire::{NoBody, QueryIs};
 
 const MSP_ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 const TENANT_ID: &str = "0d5c2b1e-8f4a-4c3b-9e2d-7a6b5c4d3e2f";
-
-/// Matches when the request's decoded query pairs are exactly these (order ignored).
-struct QueryIs(Vec<(&'static str, &'static str)>);
-
-impl Match for QueryIs {
-    fn matches(&self, request: &Request) -> bool {
-        let mut got: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
-
-/// Matches requests without a body.
-struct NoBody;
-
-impl Match for NoBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
 
 fn client(server: &MockServer) -> Client {
     Client::new(&server.uri(), Context::default())

@@ -8,67 +8,19 @@ use msp_client::generated::nsa_msp::{Client, Error, types};
 use msp_client::hooks::Context;
 use msp_client::{DeleteReportsOutcome, NsaCredentials, NsaSession};
 use serde_json::json;
-use std::num::NonZeroU64;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod wire;
+use wire::{FormIs, NoBody, QueryIs, nz};
 
 const TENANT_ID: &str = "0c9e3b52-7a41-4f6d-8e2b-5d1c7a9f3e64";
 const SUB_ID: &str = "6f0b8c2e-4d1a-4e3b-9c7d-2a5f1e8b3c90";
 const REPORT_ID: &str = "8d2f6a4b-1c3e-4f5a-9b7c-0e1d2f3a4b5c";
 const OTHER_REPORT_ID: &str = "1f0e9d8c-7b6a-4594-8372-6150a4b3c2d1";
 
-/// Matches when the request's decoded query pairs are exactly these (order ignored).
-struct QueryIs(Vec<(&'static str, &'static str)>);
-
-impl Match for QueryIs {
-    fn matches(&self, request: &Request) -> bool {
-        let mut got: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
-
-/// Matches a form-urlencoded body holding exactly these pairs (order ignored).
-struct FormIs(Vec<(&'static str, &'static str)>);
-
-impl Match for FormIs {
-    fn matches(&self, request: &Request) -> bool {
-        let Ok(mut got) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&request.body)
-        else {
-            return false;
-        };
-        let mut want: Vec<(String, String)> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        got.sort();
-        want.sort();
-        got == want
-    }
-}
-
-/// Matches requests without a body.
-struct NoBody;
-
-impl Match for NoBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
-
 fn client(server: &MockServer) -> Client {
     Client::new(&server.uri(), Context::default())
-}
-
-fn nz(n: u64) -> NonZeroU64 {
-    NonZeroU64::new(n).unwrap()
 }
 
 fn tenant_id() -> uuid::Uuid {

@@ -4,13 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use msp_conformance::{Family, SuiteConfig, Target, Verdict};
-use msp_mock_server::{MockServer, RateLimits};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use msp_conformance::Family;
 use serde_json::{Value, json};
+
+mod common;
+use common::{failure, forward, json_response, response, run_behind_proxy};
 
 /// What a broken server does differently.
 #[derive(Clone, Copy, Debug)]
@@ -39,39 +41,6 @@ struct Proxy {
     mutation: Mutation,
     /// Tenant ids of the second MSP (what `LeakOtherMsp` leaks).
     foreign: Vec<String>,
-}
-
-fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-async fn forward(
-    p: &Proxy,
-    method: Method,
-    path_q: &str,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> (StatusCode, HeaderMap, Bytes) {
-    let mut req = p
-        .http
-        .request(method, format!("{}{path_q}", p.upstream))
-        .body(body);
-    for (k, v) in headers {
-        if k != "host" && k != "content-length" {
-            req = req.header(k, v);
-        }
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let mut h = resp.headers().clone();
-    h.remove("content-length");
-    h.remove("transfer-encoding");
-    (status, h, resp.bytes().await.unwrap())
 }
 
 async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
@@ -119,7 +88,15 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         }
         _ => {}
     }
-    let (status, headers, bytes) = forward(&p, method.clone(), &path_q, &headers, body).await;
+    let (status, headers, bytes) = forward(
+        &p.http,
+        &p.upstream,
+        method.clone(),
+        &path_q,
+        &headers,
+        body,
+    )
+    .await;
     let mut bytes = bytes;
     if let Mutation::FieldOutsideSchema = p.mutation
         && method == Method::GET
@@ -151,79 +128,25 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         v["expires_in"] = json!(30);
         bytes = Bytes::from(v.to_string());
     }
-    let mut resp = Response::new(Body::from(bytes));
-    *resp.status_mut() = status;
-    *resp.headers_mut() = headers;
-    resp
+    response(status, headers, bytes)
 }
 
 /// Runs `family` against the mock behind a proxy applying `mutation`.
 fn run_broken(mutation: Mutation, family: Family) -> msp_conformance::FamilyOutcome {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mock = rt.block_on(
-        MockServer::builder()
-            .rate_limits(RateLimits {
-                per_client: 1_000_000,
-                per_workspace: 1_000_000,
-                tenant_create: 1_000_000,
-                ..RateLimits::default()
-            })
-            .start(),
-    );
-    let creds = mock.credentials();
-    let foreign = creds.msps[1]
-        .tenants
-        .iter()
-        .map(|t| t.id.to_string())
-        .collect();
-    let proxy = Arc::new(Proxy {
-        upstream: mock.uri().to_string(),
-        http: reqwest::Client::new(),
-        mutation,
-        foreign,
-    });
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let uri = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new().fallback(handle).with_state(proxy);
-    rt.spawn(async move { axum::serve(listener, app).await });
-    let target = rt.block_on(Target::mock(&uri)).unwrap();
-    let config = SuiteConfig {
-        cases: 128,
-        seed: Some(7),
-        ..SuiteConfig::default()
-    };
-    let outcome = family.run(&target, &config, rt.handle());
-    eprintln!(
-        "{mutation:?}:\n{}",
-        msp_conformance::report::summary(std::slice::from_ref(&outcome))
-    );
-    drop(mock);
-    outcome
-}
-
-/// The failing case, its property, and the text of the step it names.
-fn failure(outcome: &msp_conformance::FamilyOutcome) -> (&'static str, String, Vec<String>) {
-    let Verdict::Failed {
-        case: Some(case), ..
-    } = &outcome.verdict
-    else {
-        panic!(
-            "expected a failure with a shrunk case, got {:?}",
-            outcome.verdict
-        );
-    };
-    let step = case
-        .failure
-        .step
-        .map(|i| case.steps[i].clone())
-        .unwrap_or_else(|| "end-of-case checks".into());
-    (case.failure.property, step, case.steps.clone())
+    run_behind_proxy(&format!("{mutation:?}"), family, |mock| {
+        let foreign = mock.credentials().msps[1]
+            .tenants
+            .iter()
+            .map(|t| t.id.to_string())
+            .collect();
+        let proxy = Arc::new(Proxy {
+            upstream: mock.uri().to_string(),
+            http: reqwest::Client::new(),
+            mutation,
+            foreign,
+        });
+        axum::Router::new().fallback(handle).with_state(proxy)
+    })
 }
 
 #[test]

@@ -4,13 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use msp_conformance::{Family, SuiteConfig, Target, Verdict};
-use msp_mock_server::{MockServer, RateLimits};
+use msp_conformance::Family;
 use serde_json::{Value, json};
+
+mod common;
+use common::{failure, forward, json_response, response, run_behind_proxy};
 
 /// What a broken portal does differently.
 #[derive(Clone, Copy, Debug)]
@@ -39,39 +41,6 @@ struct Proxy {
     cookies: std::sync::Mutex<Vec<axum::http::HeaderValue>>,
 }
 
-fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-async fn forward(
-    p: &Proxy,
-    method: Method,
-    path_q: &str,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> (StatusCode, HeaderMap, Bytes) {
-    let mut req = p
-        .http
-        .request(method, format!("{}{path_q}", p.upstream))
-        .body(body);
-    for (k, v) in headers {
-        if k != "host" && k != "content-length" {
-            req = req.header(k, v);
-        }
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let mut h = resp.headers().clone();
-    h.remove("content-length");
-    h.remove("transfer-encoding");
-    (status, h, resp.bytes().await.unwrap())
-}
-
 /// The fixture cap the broken portal keeps showing while it no longer enforces it.
 const SHOWN_CAP: u64 = 5;
 
@@ -96,7 +65,8 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             .as_array()
             .is_some_and(|a| a.iter().all(|s| s["total_users"].as_u64() >= Some(1)));
         let (_, _, list) = forward(
-            &p,
+            &p.http,
+            &p.upstream,
             Method::GET,
             "/api/msp/tenants?limit=100",
             &headers,
@@ -133,8 +103,15 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             seen.push(c.clone());
         }
     }
-    let (status, resp_headers, bytes) =
-        forward(&p, method.clone(), &path_q, &headers, body.clone()).await;
+    let (status, resp_headers, bytes) = forward(
+        &p.http,
+        &p.upstream,
+        method.clone(),
+        &path_q,
+        &headers,
+        body.clone(),
+    )
+    .await;
     if let Mutation::NoOwnershipCheck = p.mutation
         && status == StatusCode::NOT_FOUND
         && method != Method::GET
@@ -146,12 +123,17 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         for cookie in others.iter().filter(|c| headers.get("cookie") != Some(*c)) {
             let mut as_other = headers.clone();
             as_other.insert("cookie", cookie.clone());
-            let (st, h, b) = forward(&p, method.clone(), &path_q, &as_other, body.clone()).await;
+            let (st, h, b) = forward(
+                &p.http,
+                &p.upstream,
+                method.clone(),
+                &path_q,
+                &as_other,
+                body.clone(),
+            )
+            .await;
             if st.is_success() {
-                let mut resp = Response::new(Body::from(b));
-                *resp.status_mut() = st;
-                *resp.headers_mut() = h;
-                return resp;
+                return response(st, h, b);
             }
         }
     }
@@ -161,7 +143,8 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         if method == Method::POST && path == "/__admin/reset" && status.is_success() {
             // Lift the cap behind the suite's back.
             let (_, _, state) = forward(
-                &p,
+                &p.http,
+                &p.upstream,
                 Method::GET,
                 "/__admin/state",
                 &HeaderMap::new(),
@@ -175,7 +158,8 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
             let mut h = HeaderMap::new();
             h.insert("content-type", "application/json".parse().unwrap());
             let (s, _, b) = forward(
-                &p,
+                &p.http,
+                &p.upstream,
                 Method::PUT,
                 "/__admin/state",
                 &h,
@@ -222,77 +206,24 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
         let body = json!({"code": "internal_error", "message": "paging crashed"});
         return json_response(StatusCode::INTERNAL_SERVER_ERROR, body);
     }
-    let mut resp = Response::new(Body::from(bytes));
-    *resp.status_mut() = status;
-    *resp.headers_mut() = headers;
-    resp
+    response(status, headers, bytes)
 }
 
 /// Runs `nsa.crud` against the mock behind a proxy applying `mutation`.
 fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mock = rt.block_on(
-        MockServer::builder()
-            .rate_limits(RateLimits {
-                per_client: 1_000_000,
-                per_workspace: 1_000_000,
-                tenant_create: 1_000_000,
-                ..RateLimits::default()
-            })
-            .start(),
-    );
-    let proxy = Arc::new(Proxy {
-        upstream: mock.uri().to_string(),
-        // The nSA login answers with a redirect whose Set-Cookie the client must see.
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        mutation,
-        cookies: Default::default(),
-    });
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let uri = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new().fallback(handle).with_state(proxy);
-    rt.spawn(async move { axum::serve(listener, app).await });
-    let target = rt.block_on(Target::mock(&uri)).unwrap();
-    let config = SuiteConfig {
-        cases: 128,
-        seed: Some(7),
-        ..SuiteConfig::default()
-    };
-    let outcome = Family::NsaCrud.run(&target, &config, rt.handle());
-    eprintln!(
-        "{mutation:?}:\n{}",
-        msp_conformance::report::summary(std::slice::from_ref(&outcome))
-    );
-    drop(mock);
-    outcome
-}
-
-/// The failing case, its property, and the text of the step it names.
-fn failure(outcome: &msp_conformance::FamilyOutcome) -> (&'static str, String, Vec<String>) {
-    let Verdict::Failed {
-        case: Some(case), ..
-    } = &outcome.verdict
-    else {
-        panic!(
-            "expected a failure with a shrunk case, got {:?}",
-            outcome.verdict
-        );
-    };
-    let step = case
-        .failure
-        .step
-        .map(|i| case.steps[i].clone())
-        .unwrap_or_else(|| "end-of-case checks".into());
-    (case.failure.property, step, case.steps.clone())
+    run_behind_proxy(&format!("{mutation:?}"), Family::NsaCrud, |mock| {
+        let proxy = Arc::new(Proxy {
+            upstream: mock.uri().to_string(),
+            // The nSA login answers with a redirect whose Set-Cookie the client must see.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            mutation,
+            cookies: Default::default(),
+        });
+        axum::Router::new().fallback(handle).with_state(proxy)
+    })
 }
 
 #[test]

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::validate::{self, SNAKE};
-use super::{JsonBytes, Rfc3339, parse_id, rfc3339};
+use super::{JsonBytes, Rfc3339, parse_id, rfc3339, serialising};
 use crate::AppState;
 use crate::error::{ApiError, Doc};
 use crate::extract::{JsonBody, QueryParams};
@@ -392,7 +392,7 @@ async fn list_tenants(
             .into_iter()
             .map(|t| Rendered::item(&t.rendered.doc, || TenantDoc::of(t, msp)))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            .map_err(serialising)?;
         let body = DocPage {
             count: items.len(),
             items,

@@ -39,13 +39,13 @@ pub(crate) fn parse_id<F: Flavor>(
         .map_err(|_| ApiError::new(status, format!("{raw:?} is not a uuid")).with_field(name))
 }
 
-/// Timestamps as the vendor writes them: RFC 3339, milliseconds, `Z`.
+/// Timestamps as the vendor writes them: RFC 3339, milliseconds, `Z` (see [`Rfc3339`]).
 pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    Rfc3339(t).to_string()
 }
 
-/// A timestamp that serialises like [`rfc3339`] straight into the output, without building a
-/// `String` (list pages hold two per item).
+/// A timestamp as the vendor writes it, serialised straight into the output without building
+/// a `String` (list pages hold two per item).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rfc3339(pub DateTime<Utc>);
 
@@ -93,7 +93,7 @@ impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.write_fixed(&mut [0; 24]) {
             Some(s) => f.write_str(s),
-            None => f.write_str(&rfc3339(self.0)),
+            None => f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true)),
         }
     }
 }
@@ -102,7 +102,7 @@ impl Serialize for Rfc3339 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.write_fixed(&mut [0; 24]) {
             Some(text) => s.serialize_str(text),
-            None => s.serialize_str(&rfc3339(self.0)),
+            None => s.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true)),
         }
     }
 }
@@ -118,14 +118,18 @@ impl JsonBytes {
         size_hint: usize,
     ) -> Result<Self, ApiError<F>> {
         let mut buf = Vec::with_capacity(size_hint);
-        serde_json::to_writer(&mut buf, v).map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("serialising the response: {e}"),
-            )
-        })?;
+        serde_json::to_writer(&mut buf, v).map_err(serialising)?;
         Ok(Self(buf))
     }
+}
+
+/// The 500 for a response body that cannot be serialised (typed views cannot fail; this keeps
+/// the path panic-free).
+pub(crate) fn serialising<F: Flavor>(e: serde_json::Error) -> ApiError<F> {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("serialising the response: {e}"),
+    )
 }
 
 impl IntoResponse for JsonBytes {
@@ -145,6 +149,10 @@ impl IntoResponse for JsonBytes {
 mod rfc3339_tests {
     use super::*;
 
+    fn chrono_rfc3339(t: DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
     #[test]
     fn display_matches_chrono() {
         let base = DateTime::parse_from_rfc3339("2026-11-22T08:09:07.5+00:00")
@@ -156,13 +164,13 @@ mod rfc3339_tests {
                 let t = base
                     + chrono::Duration::milliseconds(ms)
                     + chrono::Duration::nanoseconds(extra_ns);
-                assert_eq!(Rfc3339(t).to_string(), rfc3339(t));
+                assert_eq!(Rfc3339(t).to_string(), chrono_rfc3339(t));
             }
         }
         let epoch = DateTime::<Utc>::from_timestamp(0, 0).unwrap();
         assert_eq!(Rfc3339(epoch).to_string(), "1970-01-01T00:00:00.000Z");
         let far = DateTime::<Utc>::from_timestamp(400_000_000_000, 0).unwrap();
-        assert_eq!(Rfc3339(far).to_string(), rfc3339(far));
+        assert_eq!(Rfc3339(far).to_string(), chrono_rfc3339(far));
         assert_eq!(
             serde_json::to_string(&Rfc3339(epoch)).unwrap(),
             "\"1970-01-01T00:00:00.000Z\""

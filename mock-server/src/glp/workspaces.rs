@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::validate::{self, CAMEL, RESTRICTED_COUNTRIES};
-use super::{JsonBytes, Rfc3339, parse_id, rfc3339};
+use super::{JsonBytes, Rfc3339, parse_id, rfc3339, serialising};
 use crate::AppState;
 use crate::error::{ApiError, Vendor};
 use crate::extract::{JsonBody, QueryParams};
@@ -256,7 +256,7 @@ pub fn page_body(
             .into_iter()
             .map(|t| Rendered::item(&t.rendered.vendor, || TenantView::of(t)))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            .map_err(serialising)?;
         let body = TenantPage {
             offset: page.offset,
             count: items.len(),

@@ -194,6 +194,44 @@ impl Stats {
     }
 }
 
+/// The checks every answered request gets, whatever the family: no surfaced 401, status and
+/// body against the spec, and the body accepted by the generated client's type (`typed`).
+/// The parsed body, or the property broken and why.
+pub(crate) fn check_answer(
+    checker: &crate::check::SpecChecker,
+    stats: &mut Stats,
+    typed: fn(&str, u16, &serde_json::Value) -> Result<(), String>,
+    op: &str,
+    status: u16,
+    text: &str,
+) -> Result<Option<serde_json::Value>, (&'static str, String)> {
+    use crate::check::SpecViolation;
+    stats.check("auth.no_401");
+    if status == 401 {
+        return Err((
+            "auth.no_401",
+            format!("{op} surfaced a 401 although the credentials are valid"),
+        ));
+    }
+    stats.check("spec.status");
+    stats.check("spec.body");
+    let json = match checker.check(op, status, text) {
+        Ok(j) => j,
+        Err(SpecViolation::Status(d)) => return Err(("spec.status", d)),
+        Err(SpecViolation::Body(d)) => return Err(("spec.body", d)),
+    };
+    if let Some(j) = &json {
+        stats.check("client.types");
+        typed(op, status, j).map_err(|d| {
+            (
+                "client.types",
+                format!("{op} {status}: the generated type refuses the body: {d}"),
+            )
+        })?;
+    }
+    Ok(json)
+}
+
 /// A family's verdict.
 #[derive(Clone, Debug)]
 pub enum Verdict {

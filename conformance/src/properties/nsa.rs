@@ -20,8 +20,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Exchange, Failure, FamilyOutcome, Stats, SuiteConfig, clip, run_machine};
-use crate::check::{SpecChecker, SpecViolation};
+use super::{
+    Exchange, Failure, FamilyOutcome, Stats, SuiteConfig, check_answer, clip, run_machine,
+};
+use crate::check::SpecChecker;
 use crate::target::{Admin, ServerClock, Target};
 
 /// Family name.
@@ -739,29 +741,8 @@ impl Case<'_> {
         exchange.status = status;
         exchange.response_body = clip(&text);
         self.last = Some(exchange);
-        self.stats.check("auth.no_401");
-        if status == 401 {
-            return Err(self.fail(
-                "auth.no_401",
-                format!("{op} surfaced a 401 although the credentials are valid"),
-            ));
-        }
-        self.stats.check("spec.status");
-        self.stats.check("spec.body");
-        let json = match self.checker.check(op, status, &text) {
-            Ok(j) => j,
-            Err(SpecViolation::Status(d)) => return Err(self.fail("spec.status", d)),
-            Err(SpecViolation::Body(d)) => return Err(self.fail("spec.body", d)),
-        };
-        if let Some(j) = &json {
-            self.stats.check("client.types");
-            typed(op, status, j).map_err(|d| {
-                self.fail(
-                    "client.types",
-                    format!("{op} {status}: the generated type refuses the body: {d}"),
-                )
-            })?;
-        }
+        let json = check_answer(self.checker, self.stats, typed, op, status, &text)
+            .map_err(|(property, detail)| self.fail(property, detail))?;
         Ok(Resp { status, json })
     }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use msp_mock_server::{Clock, MockServer};
+use msp_mock_server::MockServer;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -154,11 +154,7 @@ async fn faults_inject_status_in_the_api_shape_then_expire() {
 #[tokio::test]
 async fn journal_is_bounded_and_filterable() {
     let yaml = SMALL.replace("tenant_cap: 5", "tenant_cap: 5\n  journal_capacity: 5");
-    let mock = MockServer::builder()
-        .fixture(fixture(&yaml))
-        .clock(Clock::manual(chrono::Utc::now()))
-        .start()
-        .await;
+    let mock = frozen(&yaml).await;
     let token = alpha_token(&mock).await; // journaled: the token request
     let h = bearer_http(&token);
     for _ in 0..7 {

@@ -2,8 +2,11 @@
 //! cap-increase requests, usage reports and the schedule, through the generated `nsa_msp`
 //! client and raw HTTP where the wire form matters.
 
+mod common;
+
+use common::frozen;
 use msp_client::generated::nsa_msp::{self, types};
-use msp_mock_server::{Clock, Fixture, MockServer};
+use msp_mock_server::MockServer;
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use serde_json::{Value, json};
 
@@ -38,16 +41,8 @@ nsa:
 const SUB: &str = "6f0b8c2e-4d1a-4e3b-9c7d-2a5f1e8b3c90";
 const ACME: &str = "0c9e3b52-7a41-4f6d-8e2b-5d1c7a9f3e64";
 
-async fn mock_with(yaml: &str) -> MockServer {
-    MockServer::builder()
-        .fixture(Fixture::from_yaml(yaml).unwrap())
-        .clock(Clock::manual(chrono::Utc::now()))
-        .start()
-        .await
-}
-
 async fn mock() -> MockServer {
-    mock_with(WORLD).await
+    frozen(WORLD).await
 }
 
 fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
@@ -435,7 +430,7 @@ async fn cap_requests_can_be_auto_approved_after_a_delay() {
         "provisioning_secs: 30",
         "provisioning_secs: 30\n    cap_request_auto_approve_secs: 120",
     );
-    let mock = mock_with(&yaml).await;
+    let mock = frozen(&yaml).await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
     c.request_tenant_cap_increase()
@@ -511,7 +506,7 @@ async fn login_beta(mock: &MockServer) -> String {
 #[tokio::test]
 async fn tenant_list_pages_with_start_and_limit() {
     let yaml = WORLD.replace("tenant_cap_limit: 2", "tenant_cap_limit: 20");
-    let mock = mock_with(&yaml).await;
+    let mock = frozen(&yaml).await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
     for i in 0..4 {
@@ -971,7 +966,7 @@ async fn concurrent_creates_never_break_the_cap_or_sub_domain_uniqueness() {
 #[tokio::test]
 async fn nsa_calls_are_rate_limited_in_the_nsa_shape() {
     let yaml = format!("settings:\n  rate_limits: {{ per_client: 3 }}\n{WORLD}");
-    let mock = mock_with(&yaml).await;
+    let mock = frozen(&yaml).await;
     let dsid = login(&mock, "alpha-admin", "alpha-pass").await;
     let c = client(&mock, &dsid);
     for _ in 0..3 {

@@ -37,11 +37,7 @@ async fn create(mock: &msp_mock_server::MockServer, token: &str, name: &str) -> 
 #[tokio::test]
 async fn tenants_created_in_the_same_instant_list_by_id() {
     // The clock is frozen: every create below has the same createdAt.
-    let mock = msp_mock_server::MockServer::builder()
-        .fixture(fixture(&SMALL.replace("tenant_cap: 5", "tenant_cap: 50")))
-        .clock(msp_mock_server::Clock::manual(chrono::Utc::now()))
-        .start()
-        .await;
+    let mock = frozen(&SMALL.replace("tenant_cap: 5", "tenant_cap: 50")).await;
     let token = alpha_token(&mock).await;
     let mut ids = Vec::new();
     for name in ["Zeta", "Eta", "Theta", "Iota", "Kappa"] {

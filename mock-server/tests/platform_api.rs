@@ -42,11 +42,7 @@ msps:
 "#;
 
 async fn mock() -> MockServer {
-    MockServer::builder()
-        .fixture(fixture(WORLD))
-        .clock(msp_mock_server::Clock::manual(chrono::Utc::now()))
-        .start()
-        .await
+    frozen(WORLD).await
 }
 
 const A: &str = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -142,11 +138,7 @@ async fn device_pages_concatenate_to_the_full_listing() {
         }
         world.push_str("        ] }\n");
     }
-    let mock = MockServer::builder()
-        .fixture(fixture(&world))
-        .clock(msp_mock_server::Clock::manual(chrono::Utc::now()))
-        .start()
-        .await;
+    let mock = frozen(&world).await;
     let c = platform(&mock, &alpha_token(&mock).await);
     for sort in [
         None,

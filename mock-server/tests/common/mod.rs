@@ -47,13 +47,18 @@ pub fn fixture(yaml: &str) -> Fixture {
     Fixture::from_yaml(yaml).unwrap()
 }
 
-/// A mock on the small world with a frozen clock.
-pub async fn small() -> MockServer {
+/// A mock on the fixture `yaml` with a frozen clock (it moves only when a test advances it).
+pub async fn frozen(yaml: &str) -> MockServer {
     MockServer::builder()
-        .fixture(fixture(SMALL))
+        .fixture(fixture(yaml))
         .clock(Clock::manual(chrono::Utc::now()))
         .start()
         .await
+}
+
+/// A mock on the small world with a frozen clock.
+pub async fn small() -> MockServer {
+    frozen(SMALL).await
 }
 
 pub fn http() -> reqwest::Client {

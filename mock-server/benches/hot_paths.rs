@@ -14,9 +14,11 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use chrono::SecondsFormat;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use msp_mock_server::bench;
 use msp_mock_server::sso::tokens::{Grant, TokenKind};
+use msp_mock_server::state::Tenant;
 use msp_mock_server::state::filter::{self, CAMEL_FIELDS};
-use msp_mock_server::state::{Page, Tenant};
+use msp_mock_server::state::glp::Page;
 use msp_mock_server::{AppState, Clock, Fixture, app};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -110,7 +112,7 @@ fn pages(c: &mut Criterion) {
     for n in [1_000usize, 10_000] {
         let st = state(n);
         g.bench_with_input(BenchmarkId::new("store_list_20", n), &n, |b, _| {
-            b.iter(|| st.store.list_tenants(msp, None, 0, 20).expect("page"))
+            b.iter(|| bench::list_tenants(&st, msp, 0, 20).expect("page"))
         });
         let token = msp_token(&st);
         let router = app(st.clone());
@@ -135,7 +137,7 @@ fn pages(c: &mut Criterion) {
     // devices each against the 1-device world above.
     let st = state_with(1_000, 100);
     g.bench_function("store_list_20/1000x100_devices", |b| {
-        b.iter(|| st.store.list_tenants(msp, None, 0, 20).expect("page"))
+        b.iter(|| bench::list_tenants(&st, msp, 0, 20).expect("page"))
     });
     g.finish();
 }
@@ -234,7 +236,7 @@ fn page_as_typed_views(page: &Page<Tenant>) -> Vec<u8> {
 fn serialise(c: &mut Criterion) {
     let st = state(1_000);
     let msp = Uuid::parse_str(MSP).expect("uuid");
-    let page = st.store.list_tenants(msp, None, 0, 20).expect("page");
+    let page = bench::list_tenants(&st, msp, 0, 20).expect("page");
     let a: Value = serde_json::from_slice(&page_as_value_tree(&page)).expect("json");
     let b: Value = serde_json::from_slice(&page_as_typed_views(&page)).expect("json");
     assert_eq!(a, b, "both encodings must produce the same page");
@@ -246,15 +248,13 @@ fn serialise(c: &mut Criterion) {
         b.iter(|| page_as_typed_views(black_box(&page)))
     });
     // What the handler runs: the store's borrowed page with each tenant's rendered item, cold
-    // (every item rendered anew: `Store::write` drops them) and warm (reused).
-    let body = |st: &AppState| {
-        msp_mock_server::glp::workspaces::page_body(&st.store, msp, None, 0, 20).expect("page body")
-    };
+    // (every item rendered anew: `bench::forget_rendered` drops them) and warm (reused).
+    let body = |st: &AppState| bench::page_body(st, msp, 0, 20);
     let c: Value = serde_json::from_slice(&body(&st)).expect("json");
     assert_eq!(a, c, "the handler's page must equal the reference page");
     g.bench_function("handler_body_rendered_cold", |b| {
         b.iter_batched(
-            || st.store.write(|_| ()),
+            || bench::forget_rendered(&st),
             |()| body(black_box(&st)),
             criterion::BatchSize::SmallInput,
         )

@@ -1,12 +1,12 @@
 //! Error responses, one body shape per API family.
 //!
-//! - [`Vendor`]: GreenLake's `{debugId, httpStatusCode, errorCode, message}` (`/workspaces/v1`,
-//!   and every GreenLake route without a more specific shape).
-//! - [`Doc`]: the `/workspace-management/v1` document shape `{"error": {code, message, ...}}`.
-//! - OAuth errors (`{error, error_description}`) live in [`crate::sso`].
+//! - [`GlpStandard`]: GreenLake's `{debugId, httpStatusCode, errorCode, message}`
+//!   (`/workspaces/v1`, and every GreenLake route without a more specific shape).
+//! - [`GlpDoc`]: the `/workspace-management/v1` document shape `{"error": {code, message, ...}}`.
+//! - OAuth errors (`{error, error_description}`) live in [`crate::sso`], nSA's in [`crate::nsa`].
 //!
 //! Handlers return [`ApiError<F>`] with the flavour of their API; middleware that only knows a
-//! path (faults, rate limits) uses [`error_for_path`].
+//! path (faults, 404/405 fallbacks) uses [`error_for_path`], which asks the vendor table.
 
 use std::marker::PhantomData;
 
@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::state::StoreError;
+use crate::state::GlpError;
 
 /// An error body shape.
 pub trait Flavor: Send + Sync + 'static {
@@ -25,14 +25,27 @@ pub trait Flavor: Send + Sync + 'static {
 
 /// GreenLake's standard error body (`StandardErrorResponse`).
 #[derive(Debug, Clone, Copy)]
-pub struct Vendor;
+pub struct GlpStandard;
 
 /// The `/workspace-management/v1` document's `{"error": {...}}` body.
 #[derive(Debug, Clone, Copy)]
-pub struct Doc;
+pub struct GlpDoc;
 
-/// GreenLake `errorCode` for an HTTP status.
-pub fn glp_error_code(status: StatusCode) -> &'static str {
+impl GlpStandard {
+    /// GreenLake `errorCode` for an HTTP status.
+    pub fn error_code(status: StatusCode) -> &'static str {
+        glp_error_code(status)
+    }
+}
+
+impl GlpDoc {
+    /// The `/workspace-management/v1` error `code` for an HTTP status.
+    pub fn error_code(status: StatusCode) -> &'static str {
+        doc_error_code(status)
+    }
+}
+
+fn glp_error_code(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "HPE_GL_ERROR_BAD_REQUEST",
         401 => "HPE_GL_ERROR_UNAUTHORIZED",
@@ -53,8 +66,7 @@ pub fn glp_error_code(status: StatusCode) -> &'static str {
     }
 }
 
-/// The `/workspace-management/v1` error `code` for an HTTP status.
-pub fn doc_error_code(status: StatusCode) -> &'static str {
+fn doc_error_code(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "BAD_REQUEST",
         401 => "UNAUTHORIZED",
@@ -77,7 +89,7 @@ fn debug_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-impl Flavor for Vendor {
+impl Flavor for GlpStandard {
     fn body<F>(err: &ApiError<F>) -> serde_json::Value {
         let message = match &err.field {
             Some(field) if !err.message.starts_with(field.as_str()) => {
@@ -94,7 +106,7 @@ impl Flavor for Vendor {
     }
 }
 
-impl Flavor for Doc {
+impl Flavor for GlpDoc {
     fn body<F>(err: &ApiError<F>) -> serde_json::Value {
         let mut e = json!({
             "code": err.code.unwrap_or_else(|| match (err.status.as_u16(), &err.field) {
@@ -130,7 +142,7 @@ pub struct ErrorParts {
 
 /// An API error in the shape of flavour `F` (boxed, so `Result<_, ApiError>` stays small).
 #[derive(Debug)]
-pub struct ApiError<F = Vendor> {
+pub struct ApiError<F = GlpStandard> {
     parts: Box<ErrorParts>,
     _flavor: PhantomData<F>,
 }
@@ -220,27 +232,29 @@ impl<F: Flavor> IntoResponse for ApiError<F> {
     }
 }
 
-impl<F: Flavor> From<StoreError> for ApiError<F> {
-    fn from(e: StoreError) -> Self {
+impl<F: Flavor> From<GlpError> for ApiError<F> {
+    fn from(e: GlpError) -> Self {
         let status = match &e {
-            StoreError::NotFound(_) | StoreError::NotManaged { .. } | StoreError::NotATenant(_) => {
-                StatusCode::NOT_FOUND
-            }
-            StoreError::NameTaken(_)
-            | StoreError::CapReached { .. }
-            | StoreError::HasDevices { .. }
-            | StoreError::HasTenants { .. } => StatusCode::CONFLICT,
+            GlpError::NotFound(_)
+            | GlpError::NotManaged { .. }
+            | GlpError::NotATenant(_)
+            | GlpError::Hidden(_) => StatusCode::NOT_FOUND,
+            GlpError::NameTaken(_)
+            | GlpError::CapReached { .. }
+            | GlpError::HasDevices { .. }
+            | GlpError::HasTenants { .. } => StatusCode::CONFLICT,
+            GlpError::NeedsMspToken | GlpError::ForeignMsp => StatusCode::FORBIDDEN,
         };
         let message = match &e {
             // Do not reveal that a tenant exists under another MSP.
-            StoreError::NotManaged { tenant, .. } => format!("tenant {tenant} not found"),
-            StoreError::NotFound(id) => format!("tenant {id} not found"),
+            GlpError::NotManaged { tenant, .. } => format!("tenant {tenant} not found"),
+            GlpError::NotFound(id) => format!("tenant {id} not found"),
             other => other.to_string(),
         };
         let code = match &e {
-            StoreError::NameTaken(_) => Some("DUPLICATE_NAME"),
-            StoreError::CapReached { .. } => Some("TENANT_LIMIT_REACHED"),
-            StoreError::HasDevices { .. } | StoreError::HasTenants { .. } => {
+            GlpError::NameTaken(_) => Some("DUPLICATE_NAME"),
+            GlpError::CapReached { .. } => Some("TENANT_LIMIT_REACHED"),
+            GlpError::HasDevices { .. } | GlpError::HasTenants { .. } => {
                 Some("WORKSPACE_NOT_EMPTY")
             }
             _ => None,
@@ -251,52 +265,17 @@ impl<F: Flavor> From<StoreError> for ApiError<F> {
     }
 }
 
-/// Which error family a request path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// OAuth token endpoints.
-    OAuth,
-    /// `/workspace-management/v1`.
-    Doc,
-    /// Everything else GreenLake (and Central, whose gateway uses the same fields).
-    Vendor,
-    /// The Ivanti nSA MSP portal (`{code, message, field?}`).
-    Nsa,
-}
-
-impl Family {
-    /// The family serving `path`.
-    pub fn of(path: &str) -> Self {
-        if path.starts_with("/workspace-management/") {
-            Family::Doc
-        } else if path.starts_with("/authorization/") || path.starts_with("/as/") {
-            Family::OAuth
-        } else if path.starts_with("/api/msp/")
-            || path == "/api/msp"
-            || path.starts_with("/dana-na/")
-            || path.starts_with("/login/")
-            || path.starts_with("/reports/usage/")
-        {
-            Family::Nsa
-        } else {
-            Family::Vendor
-        }
-    }
-}
-
-/// An error response in the shape the API at `path` uses (for middleware).
+/// An error response in the shape the API at `path` uses (for middleware and fallbacks): the
+/// first vendor in [`crate::vendor::VENDORS`] claiming the path renders it, GreenLake's
+/// standard shape otherwise.
 pub fn error_for_path(
     path: &str,
     status: StatusCode,
     message: &str,
     headers: HeaderMap,
 ) -> Response {
-    let mut resp = match Family::of(path) {
-        Family::Doc => ApiError::<Doc>::new(status, message).into_response(),
-        Family::Vendor => ApiError::<Vendor>::new(status, message).into_response(),
-        Family::Nsa => ApiError::<crate::nsa::Nsa>::new(status, message).into_response(),
-        Family::OAuth => crate::sso::OAuthError::for_status(status, message).into_response(),
-    };
+    let vendor = crate::vendor::serving(path);
+    let mut resp = (vendor.error)(path, status, message);
     resp.headers_mut().extend(headers);
     resp
 }

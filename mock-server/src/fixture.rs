@@ -74,7 +74,7 @@ impl Fixture {
     /// Parses fixture YAML (JSON is YAML too), checking the world's invariants.
     pub fn from_yaml(text: &str) -> Result<Self, String> {
         let f: Fixture = serde_norway::from_str(text).map_err(|e| format!("fixture: {e}"))?;
-        crate::state::model::check_msps(&f.msps)
+        crate::state::glp::check_msps(&f.msps)
             .and_then(|()| f.nsa.check())
             .map_err(|e| format!("fixture: {e}"))?;
         Ok(f)
@@ -90,7 +90,10 @@ impl Fixture {
     /// The world part of the fixture (device lists are shared, not copied).
     pub fn world(&self) -> World {
         World {
-            msps: self.msps.clone(),
+            glp: crate::state::GlpWorld {
+                msps: self.msps.clone(),
+                ..Default::default()
+            },
             nsa: self.nsa.clone(),
         }
     }

@@ -68,6 +68,7 @@ pub mod nsa;
 pub mod sso;
 pub mod state;
 pub mod tls;
+pub mod vendor;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -112,6 +113,8 @@ pub struct AppState {
     pub faults: Faults,
     /// When set, `/__admin` needs `Authorization: Bearer <admin token>`.
     pub admin_token: Option<Secret>,
+    /// GreenLake's rendered list items (see the `glp` render module).
+    pub(crate) glp_items: glp::render::ItemCache,
 }
 
 impl AppState {
@@ -138,20 +141,19 @@ impl AppState {
             journal: Journal::new(settings.journal_capacity),
             faults: Faults::default(),
             admin_token: admin_token.map(Secret),
+            glp_items: Default::default(),
             clock,
             settings,
         })
     }
 }
 
-/// The whole application: every router merged, with the journal, fault, body-limit and trace
-/// layers. Vendors added later merge their router here.
+/// The whole application: every vendor's router (from [`vendor::VENDORS`]) merged, with the
+/// journal, fault, body-limit and trace layers.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
-        .merge(sso::router())
-        .merge(glp::router())
-        .merge(nsa::router())
-        .merge(central::router())
+    vendor::VENDORS
+        .iter()
+        .fold(Router::new(), |app, v| app.merge((v.router)()))
         .route("/openapi/{file}", get(admin::openapi_spec))
         .nest("/__admin", admin::router(state.clone()))
         .fallback(not_found)
@@ -412,5 +414,56 @@ impl Drop for MockServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// Entry points for the crate's own benchmarks (`benches/`); not part of the public API.
+#[doc(hidden)]
+pub mod bench {
+    use uuid::Uuid;
+
+    use crate::AppState;
+    use crate::glp::render::{self, TenantQuery, View};
+    use crate::state::glp::{GlpError, Page};
+    use crate::state::{GlpWorld, Tenant};
+
+    /// A copy of a page of `msp`'s tenants, as the store's page query finds it.
+    pub fn list_tenants(
+        state: &AppState,
+        msp: Uuid,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<Tenant>, GlpError> {
+        state.store.with(|g: &GlpWorld| {
+            g.tenant_page(msp, None, None, offset, limit).map(|p| Page {
+                offset: p.offset,
+                total: p.total,
+                items: p.items.into_iter().cloned().collect(),
+            })
+        })
+    }
+
+    /// The body `GET /workspaces/v1/msp-tenants` sends for that page.
+    pub fn page_body(state: &AppState, msp: Uuid, offset: usize, limit: usize) -> Vec<u8> {
+        let q = TenantQuery {
+            filter: None,
+            order: None,
+            offset,
+            limit,
+        };
+        render::tenant_page::<crate::error::GlpStandard>(
+            &state.store,
+            &state.glp_items,
+            View::Vendor,
+            msp,
+            &q,
+        )
+        .map(|b| b.0)
+        .unwrap_or_default()
+    }
+
+    /// Forgets every rendered list item, so the next page renders each anew.
+    pub fn forget_rendered(state: &AppState) {
+        state.glp_items.clear();
     }
 }

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use parking_lot::Mutex;
 
 use crate::clock::Clock;
+use crate::error::{ApiError, Flavor};
 use crate::fixture::RateLimits;
 
 /// A kind of request counted in its own window.
@@ -59,6 +60,27 @@ impl Quota {
     /// The status of a refused request.
     pub fn status() -> StatusCode {
         StatusCode::TOO_MANY_REQUESTS
+    }
+
+    /// What a refused request is told: `what`, the quota (`unit` after the number) and when
+    /// to retry.
+    pub fn message(&self, what: &str, unit: &str) -> String {
+        format!(
+            "{what} ({}{unit} per window); retry in {} seconds",
+            self.limit, self.reset_secs
+        )
+    }
+
+    /// The one 429 renderer of the API routes: a 429 in flavour `F` with the rate-limit
+    /// headers (token endpoints use [`Quota::message`] and [`Quota::headers`] in their OAuth
+    /// shape).
+    pub fn into_error<F: Flavor>(self) -> ApiError<F> {
+        let mut e = ApiError::new(
+            Self::status(),
+            self.message("rate limit exceeded", " requests"),
+        );
+        e.headers.extend(self.headers(true));
+        e
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use msp_mock_server::{AppState, Clock, Fixture, admin};
+use msp_mock_server::{AppState, Clock, Fixture};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: a list page is a few small buffers per request,
@@ -27,9 +27,6 @@ Admin API (under /__admin): GET health, GET credentials, POST reset, GET clock,
 POST clock/advance {\"seconds\": N}, POST/GET/DELETE faults, GET/DELETE requests,
 GET/PUT state, GET nsa/cap-requests, POST nsa/cap-requests/{id}/approve|reject.
 Specs: GET /openapi/{name}.yaml.";
-
-/// Tenants listed per MSP at start; a large world would otherwise print a line per tenant.
-const SHOWN_TENANTS: usize = 10;
 
 /// A stateful offline mock of HPE GreenLake SSO, workspaces and MSP tenants.
 #[derive(Debug, Parser)]
@@ -144,28 +141,10 @@ async fn main() -> anyhow::Result<()> {
     unsafe { libmimalloc_sys::mi_collect(true) };
 
     println!("msp-mock listening on {uri}");
-    for m in admin::credentials_of(&state).msps {
-        println!(
-            "  MSP {:?}: workspace_id={} client_id={} client_secret={}",
-            m.name, m.workspace_id, m.client_id, m.client_secret
-        );
-        let count = m.tenants.len();
-        for t in m.tenants.iter().take(SHOWN_TENANTS) {
-            println!("    tenant {:?}: id={}", t.name, t.id);
+    for v in msp_mock_server::vendor::VENDORS {
+        for line in v.banner.map(|b| b(&state, &uri)).unwrap_or_default() {
+            println!("{line}");
         }
-        if count > SHOWN_TENANTS {
-            println!(
-                "    ... and {} more tenants (GET {uri}/__admin/credentials lists them all)",
-                count - SHOWN_TENANTS
-            );
-        }
-    }
-    println!("  token URL: {uri}/authorization/v2/oauth2/{{workspace_id}}/token");
-    for n in admin::credentials_of(&state).nsa {
-        println!(
-            "  nSA MSP {:?}: username={} password={} (form login at {uri}/login/msp)",
-            n.name, n.username, n.password
-        );
     }
     println!("  admin API: {uri}/__admin/credentials");
     if let Some(path) = &cli.ca_out {

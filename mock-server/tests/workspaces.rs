@@ -732,17 +732,28 @@ async fn list_pages_never_serve_stale_items() {
     let after_d = acme_item(&h, &doc, "workspace_id").await;
     assert_eq!(after_d["workspace_name"], "Acme Renamed");
 
-    // A device added through the store shows in the document view's device_count.
-    mock.state().store.write(|w| {
-        let t = w.msps[0]
-            .tenants
-            .iter_mut()
-            .find(|t| t.id.to_string() == ACME)
-            .unwrap();
-        let mut d = t.devices[0].clone();
-        d.serial_number = "SN-ACME-2".into();
-        std::sync::Arc::make_mut(&mut t.devices).push(d);
-    });
+    // A device added through a state import shows in the document view's device_count.
+    let admin_state = format!("{}/__admin/state", mock.uri());
+    let mut world: Value = http()
+        .get(&admin_state)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let acme = world["msps"][0]["tenants"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["id"] == ACME)
+        .unwrap();
+    let mut d = acme["devices"][0].clone();
+    d["serial_number"] = json!("SN-ACME-2");
+    d["id"] = json!(uuid::Uuid::new_v4());
+    acme["devices"].as_array_mut().unwrap().push(d);
+    let r = http().put(&admin_state).json(&world).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     assert_eq!(acme_item(&h, &doc, "workspace_id").await["device_count"], 2);
 
     // Reset brings the fixture's tenant back, in both views.

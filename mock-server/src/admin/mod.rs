@@ -63,7 +63,7 @@ impl From<JsonRejection> for AdminError {
 
 /// The admin routes (nested under `/__admin`).
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
-    Router::new()
+    let admin = Router::new()
         .route("/health", get(health))
         .route("/credentials", get(credentials))
         .route("/reset", post(reset))
@@ -74,8 +74,14 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/requests", get(requests).delete(clear_requests))
-        .route("/state", get(export_state).put(import_state))
-        .nest("/nsa", crate::nsa::admin::router())
+        .route("/state", get(export_state).put(import_state));
+    let admin = crate::vendor::VENDORS
+        .iter()
+        .fold(admin, |admin, v| match v.admin_router {
+            Some(router) => admin.nest(&format!("/{}", v.name), router()),
+            None => admin,
+        });
+    admin
         // A whole exported world can be far larger than an API body.
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state, require_admin_token))
@@ -145,39 +151,36 @@ pub struct TenantRef {
     pub name: String,
 }
 
-/// The `GET /__admin/credentials` document.
+/// The `GET /__admin/credentials` document: one key per vendor of the vendor table.
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct CredentialsDoc {
-    /// Every MSP with its credential and tenants.
+    /// Every GreenLake MSP with its credential and tenants.
+    #[serde(default)]
     pub msps: Vec<MspCredentials>,
-    /// Every nSA MSP portal login, each with a ready `DSID`.
+    /// Every nSA MSP portal login.
     #[serde(default)]
     pub nsa: Vec<crate::nsa::admin::NsaCredentials>,
+    /// The sections of vendors without a typed field here, by vendor key.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The credentials of every MSP in the current world.
+/// The credentials of every vendor in the current world (no side effects).
 pub fn credentials_of(state: &AppState) -> CredentialsDoc {
-    let nsa = crate::nsa::admin::credentials_of(state);
-    state.store.read(|w| CredentialsDoc {
-        nsa,
-        msps: w
-            .msps
-            .iter()
-            .map(|m| MspCredentials {
-                name: m.name.clone(),
-                workspace_id: m.workspace_id,
-                client_id: m.client_id.clone(),
-                client_secret: m.client_secret.expose().to_owned(),
-                tenants: m
-                    .tenants
-                    .iter()
-                    .map(|t| TenantRef {
-                        id: t.id,
-                        name: t.name.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+    let doc: serde_json::Map<String, serde_json::Value> = crate::vendor::VENDORS
+        .iter()
+        .filter_map(|v| v.credentials)
+        .map(|(key, section)| (key.to_owned(), section(state)))
+        .collect();
+    // Every section is serialised from the types deserialised here, so this cannot fail; an
+    // empty document is the panic-free fallback.
+    serde_json::from_value(serde_json::Value::Object(doc)).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "credentials document does not parse");
+        CredentialsDoc {
+            msps: Vec::new(),
+            nsa: Vec::new(),
+            other: Default::default(),
+        }
     })
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Central tenants are the MSP's GreenLake tenant workspaces (`tenantId` is the workspace id);
 //! a tenant's inventory is its GreenLake devices. Errors use the GreenLake-style body
-//! `{httpStatusCode, errorCode, message, debugId}` (the [`Vendor`] flavour).
+//! `{httpStatusCode, errorCode, message, debugId}` (the [`GlpStandard`] flavour).
 
 use std::sync::Arc;
 
@@ -17,15 +17,31 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, Vendor};
+use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
 use crate::glp::devices::{device_type, parse_filter, visible_devices};
 use crate::glp::platform::{Prop, Row};
 use crate::sso::bearer::Caller;
-use crate::sso::tokens::TokenKind;
+use crate::state::GlpWorld;
+use crate::state::glp::Acting;
+use crate::vendor::Vendor;
 
-type Error = ApiError<Vendor>;
-type Query = QueryParams<Vendor>;
+type Error = ApiError<GlpStandard>;
+type Query = QueryParams<GlpStandard>;
+
+/// Aruba Central in the vendor table: its routes, in GreenLake's gateway error shape. Its
+/// tenants and credentials are GreenLake's, so it adds no credentials or banner of its own.
+pub const VENDOR: Vendor = Vendor {
+    name: "central",
+    prefixes: &["/network-msp/", "/network-monitoring/"],
+    router,
+    admin_router: None,
+    error: |_, status, message| {
+        axum::response::IntoResponse::into_response(Error::new(status, message))
+    },
+    credentials: None,
+    banner: None,
+};
 
 /// The Central routes.
 pub fn router() -> Router<Arc<AppState>> {
@@ -73,16 +89,16 @@ fn page(items: Vec<Value>, limit: usize, next: usize) -> Value {
 /// `GET /network-msp/v1/list-tenants`: MSP token only; tenants by name.
 async fn list_tenants(
     State(state): State<Arc<AppState>>,
-    caller: Caller<Vendor>,
+    caller: Caller<GlpStandard>,
     q: Query,
 ) -> Result<Json<Value>, Error> {
-    if caller.claims.token_kind != TokenKind::Msp {
+    if caller.principal.acting != Acting::Msp {
         return Err(Error::forbidden(
             "list-tenants requires an MSP token; this token belongs to a tenant workspace",
         ));
     }
     let (limit, next) = paging(&q, None)?;
-    let msp = caller.claims.workspace_id;
+    let msp = caller.principal.workspace;
     let now_ms = state.clock.now_millis().max(0);
     // Only what the rows show is copied out of the store, under its read lock.
     struct Summary {
@@ -93,11 +109,9 @@ async fn list_tenants(
         total: usize,
         ownership: &'static str,
     }
-    let mut tenants = state.store.read(|w| {
-        w.msps
+    let mut tenants = state.store.with(|g: &GlpWorld| {
+        g.tenants(msp)
             .iter()
-            .filter(|m| m.workspace_id == msp)
-            .flat_map(|m| m.tenants.iter())
             .map(|t| Summary {
                 sort_key: t.name.to_lowercase(),
                 id: t.id,
@@ -152,10 +166,10 @@ fn central_type(model: &str) -> &'static str {
 /// `GET /network-monitoring/v1/device-inventory`: tenant token only; devices by serial.
 async fn device_inventory(
     State(state): State<Arc<AppState>>,
-    caller: Caller<Vendor>,
+    caller: Caller<GlpStandard>,
     q: Query,
 ) -> Result<Json<Value>, Error> {
-    if caller.claims.token_kind != TokenKind::Tenant {
+    if caller.principal.acting != Acting::Tenant {
         return Err(Error::forbidden(
             "device-inventory requires a tenant token (exchange the MSP token into the tenant \
              workspace); this token belongs to the MSP workspace",
@@ -178,8 +192,8 @@ async fn device_inventory(
         None => None,
     };
     // Devices are borrowed under the store's read lock; only the rows leave it.
-    let items = state.store.read(|w| {
-        let mut devices = visible_devices(w, &caller.claims);
+    let items = state.store.with(|g: &GlpWorld| {
+        let mut devices = visible_devices(g, &caller.principal);
         if let Some(f) = &filter {
             devices.retain(|v| {
                 let d = &v.device;

@@ -16,100 +16,27 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::platform::{self, ALL_OPS, Filter, Prop, Row};
-use super::rfc3339;
+use super::render;
+pub(crate) use super::render::device_type;
 use crate::AppState;
-use crate::error::{ApiError, Vendor};
+use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
 use crate::sso::bearer::Caller;
-use crate::sso::tokens::{Claims, TokenKind};
-use crate::state::{Device, InventoryOwnership, Msp, Tenant, World};
+use crate::state::GlpWorld;
+use crate::state::glp::{DeviceView, Principal};
 
-type Error = ApiError<Vendor>;
+type Error = ApiError<GlpStandard>;
 
 /// The device routes.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/devices/v1/devices", get(list_devices))
 }
 
-/// A device as one caller sees it, borrowed from the store (read it under the store's lock).
-#[derive(Debug, Clone, Copy)]
-pub struct DeviceView<'a> {
-    /// The device.
-    pub device: &'a Device,
-    /// The tenant workspace holding it (its `created_at` is when the device joined).
-    pub tenant: &'a Tenant,
-    /// Whether the MSP token sees it as allocated to a tenant.
-    pub allocated: bool,
-}
-
-/// Device family from the model name (`AP-635` → `AP`, `CX-6200` → `SWITCH`, `GW-...` → `GATEWAY`).
-pub fn device_type(model: &str) -> &'static str {
-    let m = model.to_ascii_uppercase();
-    if m.starts_with("AP") || m.starts_with("IAP") {
-        "AP"
-    } else if m.starts_with("GW") || m.starts_with("SD-") || m.starts_with("9") {
-        "GATEWAY"
-    } else if m.starts_with("CX") || m.starts_with("6") || m.starts_with("8") || m.starts_with("SW")
-    {
-        "SWITCH"
-    } else {
-        "UNKNOWN"
-    }
-}
-
-/// The devices the token's workspace holds, in serial-number order (ties by device id).
-pub fn visible_devices<'a>(world: &'a World, claims: &Claims) -> Vec<DeviceView<'a>> {
-    let mut out = unsorted_devices(world, claims);
+/// The devices `p`'s workspace holds, in serial-number order (ties by device id).
+pub(crate) fn visible_devices<'a>(g: &'a GlpWorld, p: &Principal) -> Vec<DeviceView<'a>> {
+    let mut out = g.devices_visible_to(p);
     out.sort_unstable_by(|a, b| compare(a, b, &[]));
     out
-}
-
-/// The devices the token's workspace holds, in store order.
-fn unsorted_devices<'a>(world: &'a World, claims: &Claims) -> Vec<DeviceView<'a>> {
-    let sees = |m: &Msp, t: &Tenant| match claims.token_kind {
-        TokenKind::Tenant => t.id == claims.workspace_id,
-        TokenKind::Msp => {
-            m.workspace_id == claims.workspace_id
-                && t.inventory_ownership == InventoryOwnership::MspOwnedInventory
-        }
-    };
-    let tenants = || {
-        world
-            .msps
-            .iter()
-            .flat_map(move |m| m.tenants.iter().filter(move |t| sees(m, t)))
-    };
-    // Sized once: a million-device world would otherwise grow it through ~20 reallocations.
-    let mut out = Vec::with_capacity(tenants().map(|t| t.devices.len()).sum());
-    for t in tenants() {
-        out.extend(t.devices.iter().map(|device| DeviceView {
-            device,
-            tenant: t,
-            allocated: claims.token_kind == TokenKind::Msp,
-        }));
-    }
-    out
-}
-
-fn device_json(v: &DeviceView) -> Value {
-    let d = &v.device;
-    let at = v.tenant.created_at.map(rfc3339);
-    json!({
-        "id": d.id,
-        "type": "devices/device",
-        "serialNumber": d.serial_number,
-        "macAddress": if d.mac_address.is_empty() { Value::Null } else { json!(d.mac_address) },
-        "deviceType": device_type(&d.model),
-        "model": d.model,
-        "region": Value::Null,
-        "archived": false,
-        "assignedState": "UNASSIGNED",
-        "tenantWorkspaceId": if v.allocated { json!(v.tenant.id) } else { Value::Null },
-        "createdAt": at,
-        "updatedAt": at,
-        "generation": 0,
-        "resourceUri": format!("/devices/v1/devices/{}", d.id),
-    })
 }
 
 /// A parsed `sort` key.
@@ -182,8 +109,8 @@ fn compare(a: &DeviceView, b: &DeviceView, keys: &[SortKey]) -> Ordering {
 /// `GET /devices/v1/devices`.
 async fn list_devices(
     State(state): State<Arc<AppState>>,
-    caller: Caller<Vendor>,
-    q: QueryParams<Vendor>,
+    caller: Caller<GlpStandard>,
+    q: QueryParams<GlpStandard>,
 ) -> Result<Json<Value>, Error> {
     let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
     let limit = q.bounded("limit", 2000, 1, 2000, StatusCode::BAD_REQUEST)?;
@@ -197,8 +124,8 @@ async fn list_devices(
     };
     // Devices are borrowed under the read lock, and only the page is ordered and rendered: the
     // first `offset + limit` are selected in linear time, then sorted.
-    let (total, items) = state.store.read(|w| {
-        let mut devices = unsorted_devices(w, &caller.claims);
+    let (total, items) = state.store.with(|g: &GlpWorld| {
+        let mut devices = g.devices_visible_to(&caller.principal);
         if let Some(f) = &filter {
             devices.retain(|d| f.matches(&device_row(d)));
         }
@@ -209,7 +136,7 @@ async fn list_devices(
             devices.truncate(end);
         }
         devices.sort_unstable_by(|a, b| compare(a, b, &keys));
-        let items: Vec<Value> = devices.iter().skip(offset).map(device_json).collect();
+        let items: Vec<Value> = devices.iter().skip(offset).map(render::device).collect();
         (total, items)
     });
     Ok(Json(json!({

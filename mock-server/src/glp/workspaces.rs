@@ -1,5 +1,7 @@
 //! The vendor contract `/workspaces/v1/` (glp-workspaces.yaml): read a workspace and its
 //! contact, list/create/update/delete MSP tenants. camelCase bodies, GreenLake error shape.
+//!
+//! Each handler extracts, calls the GreenLake section, and renders ([`super::render`]).
 
 use std::sync::Arc;
 
@@ -9,24 +11,25 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
+use super::render::{self, ResourceUri, TenantQuery, View};
 use super::validate::{self, CAMEL, RESTRICTED_COUNTRIES};
-use super::{JsonBytes, Rfc3339, parse_id, rfc3339, serialising};
+use super::{JsonBytes, parse_id};
 use crate::AppState;
-use crate::error::{ApiError, Vendor};
+use crate::error::{ApiError, GlpStandard};
 use crate::extract::{JsonBody, QueryParams};
 use crate::sso::bearer::Caller;
-use crate::state::filter::{self, CAMEL_FIELDS, Filter};
-use crate::state::{Address, Rendered, Store, Tenant, TenantInput, Workspace};
+use crate::state::GlpWorld;
+use crate::state::filter::{self, CAMEL_FIELDS};
+use crate::state::glp::TenantInput;
 
-type Error = ApiError<Vendor>;
-type Auth = Caller<Vendor>;
-type Query = QueryParams<Vendor>;
-type Body = JsonBody<Vendor>;
+type Error = ApiError<GlpStandard>;
+type Auth = Caller<GlpStandard>;
+type Query = QueryParams<GlpStandard>;
+type Body = JsonBody<GlpStandard>;
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 /// The `/workspaces/v1` routes.
 pub fn router() -> Router<Arc<AppState>> {
@@ -49,149 +52,19 @@ pub fn router() -> Router<Arc<AppState>> {
         )
 }
 
-fn resource_uri(id: Uuid) -> String {
-    ResourceUri(id).to_string()
-}
-
-/// `/workspaces/v1/workspaces/{id}`, written straight into the output.
-#[derive(Debug, Clone, Copy)]
-struct ResourceUri(Uuid);
-
-impl ResourceUri {
-    const PREFIX: &'static str = "/workspaces/v1/workspaces/";
-
-    /// The path written into `buf` (prefix + hyphenated uuid: no allocation).
-    fn write<'b>(&self, buf: &'b mut [u8; 62]) -> &'b str {
-        let (prefix, id) = buf.split_at_mut(Self::PREFIX.len());
-        prefix.copy_from_slice(Self::PREFIX.as_bytes());
-        self.0.hyphenated().encode_lower(id);
-        // Both halves are ASCII; the fallback is unreachable but keeps this panic-free.
-        std::str::from_utf8(buf).unwrap_or(Self::PREFIX)
-    }
-}
-
-impl std::fmt::Display for ResourceUri {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.write(&mut [0; 62]))
-    }
-}
-
-impl Serialize for ResourceUri {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.write(&mut [0; 62]))
-    }
-}
-
-/// A tenant as `/workspaces/v1` shows it (`MspTenant`), borrowed from the store.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TenantView<'a> {
-    id: Uuid,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    workspace_name: &'a str,
-    generation: u64,
-    resource_uri: ResourceUri,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inventory_ownership: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    workspace_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<Rfc3339>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated_at: Option<Rfc3339>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_by: Option<&'a str>,
-}
-
-impl<'a> TenantView<'a> {
-    /// The list item.
-    fn of(t: &'a Tenant) -> Self {
-        Self {
-            id: t.id,
-            kind: "workspace",
-            workspace_name: &t.name,
-            generation: t.generation,
-            resource_uri: ResourceUri(t.id),
-            inventory_ownership: Some(t.inventory_ownership.as_str()),
-            workspace_type: None,
-            created_at: t.created_at.map(Rfc3339),
-            updated_at: t.updated_at.map(Rfc3339),
-            created_by: t.created_by.as_deref(),
-        }
-    }
-}
-
-/// A page of `GET /workspaces/v1/msp-tenants`.
-#[derive(Debug, Serialize)]
-struct TenantPage<'a> {
-    offset: usize,
-    count: usize,
-    total: usize,
-    items: Vec<&'a RawValue>,
-}
-
-/// Bytes per serialised list item, to size the output buffer once.
-const ITEM_BYTES: usize = 384;
-
-fn address_json(a: &Address) -> Value {
-    let mut v = json!({ "countryCode": a.country_code });
-    for (k, f) in [
-        ("streetAddress", &a.street_address),
-        ("streetAddressComplement", &a.street_address_complement),
-        ("city", &a.city),
-        ("stateOrRegion", &a.state_or_region),
-        ("zip", &a.zip),
-    ] {
-        if let Some(s) = f {
-            v[k] = json!(s);
-        }
-    }
-    v
-}
-
-/// The workspace `id` if the caller may see it, else 404 (ids of others cannot be probed).
-fn visible_workspace(state: &AppState, auth: &Auth, id: Uuid) -> Result<Workspace, Error> {
-    if auth.may_see(state, id)
-        && let Some(w) = state.store.workspace(id)
-    {
-        return Ok(w);
-    }
-    Err(Error::not_found(format!("workspace {id} not found")))
-}
-
 /// `GET /workspaces/v1/workspaces/{workspaceId}`.
 async fn get_workspace(
     State(state): State<Arc<AppState>>,
     auth: Auth,
     Path(raw): Path<String>,
-) -> Result<Response, Error> {
-    let id = parse_id(&raw, "workspaceId", StatusCode::UNPROCESSABLE_ENTITY)?;
-    let body = match visible_workspace(&state, &auth, id)? {
-        Workspace::Msp(m) => {
-            let created = m.created_at.map(rfc3339);
-            json!({
-                "id": m.workspace_id,
-                "type": "workspace",
-                "workspaceName": m.name,
-                "workspaceType": "MSP",
-                "generation": 0,
-                "createdAt": created,
-                "updatedAt": created,
-                "createdBy": m.email,
-                "resourceUri": resource_uri(m.workspace_id),
-            })
-        }
-        Workspace::Tenant { tenant, .. } => {
-            let view = TenantView {
-                inventory_ownership: None,
-                workspace_type: Some("MSP_TENANT"),
-                ..TenantView::of(&tenant)
-            };
-            return JsonBytes::of(&view, ITEM_BYTES).map(IntoResponse::into_response);
-        }
-    };
-    Ok(Json(body).into_response())
+) -> Result<Json<Value>, Error> {
+    let id = parse_id(&raw, "workspaceId", UNPROCESSABLE)?;
+    state
+        .store
+        .with(|g: &GlpWorld| {
+            render::workspace(View::Vendor, g, g.workspace_for(&auth.principal, id)?)
+        })
+        .map(Json)
 }
 
 /// `GET /workspaces/v1/workspaces/{workspaceId}/contact`.
@@ -200,22 +73,12 @@ async fn get_workspace_contact(
     auth: Auth,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, Error> {
-    let id = parse_id(&raw, "workspaceId", StatusCode::UNPROCESSABLE_ENTITY)?;
-    let (email, phone, address) = match visible_workspace(&state, &auth, id)? {
-        Workspace::Msp(m) => (Some(m.email), m.phone_number, m.address),
-        Workspace::Tenant { tenant, .. } => (tenant.email, tenant.phone_number, tenant.address),
-    };
-    let mut v = json!({ "resourceUri": format!("{}/contact", resource_uri(id)) });
-    if let Some(e) = email {
-        v["email"] = json!(e);
-    }
-    if let Some(p) = phone {
-        v["phoneNumber"] = json!(p);
-    }
-    if let Some(a) = address {
-        v["address"] = address_json(&a);
-    }
-    Ok(Json(v))
+    let id = parse_id(&raw, "workspaceId", UNPROCESSABLE)?;
+    let contact = state.store.with(|g: &GlpWorld| {
+        g.workspace_for(&auth.principal, id)
+            .map(|w| render::contact(View::Vendor, w))
+    })?;
+    Ok(Json(contact))
 }
 
 /// `GET /workspaces/v1/msp-tenants`.
@@ -224,10 +87,9 @@ async fn list_msp_tenants(
     auth: Auth,
     query: Query,
 ) -> Result<JsonBytes, Error> {
-    let msp = auth.require_msp()?;
-    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    let offset = query.bounded("offset", 0, 0, usize::MAX, unprocessable)?;
-    let limit = query.bounded("limit", 300, 1, 300, unprocessable)?;
+    let msp = auth.principal.require_msp()?;
+    let offset = query.bounded("offset", 0, 0, usize::MAX, UNPROCESSABLE)?;
+    let limit = query.bounded("limit", 300, 1, 300, UNPROCESSABLE)?;
     let filter = match query.get("filter") {
         None => None,
         Some(f) => Some(
@@ -235,36 +97,13 @@ async fn list_msp_tenants(
                 .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
         ),
     };
-    page_body(&state.store, msp, filter.as_ref(), offset, limit).map(JsonBytes)
-}
-
-/// The body of `GET /workspaces/v1/msp-tenants` for one page of `msp`'s tenants: what the
-/// handler sends once the caller and the parameters are checked (public for the benches).
-///
-/// Serialised under the store's read lock from borrowed views, so no tenant is copied; each
-/// item is rendered once and reused until its tenant changes ([`Rendered`]).
-pub fn page_body(
-    store: &Store,
-    msp: Uuid,
-    filter: Option<&Filter>,
-    offset: usize,
-    limit: usize,
-) -> Result<Vec<u8>, Error> {
-    store.tenant_page(msp, filter, offset, limit, |page| {
-        let items = page
-            .items
-            .into_iter()
-            .map(|t| Rendered::item(&t.rendered.vendor, || TenantView::of(t)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(serialising)?;
-        let body = TenantPage {
-            offset: page.offset,
-            count: items.len(),
-            total: page.total,
-            items,
-        };
-        JsonBytes::of(&body, 64 + body.count * ITEM_BYTES).map(|b| b.0)
-    })?
+    let q = TenantQuery {
+        filter: filter.as_ref(),
+        order: None,
+        offset,
+        limit,
+    };
+    render::tenant_page(&state.store, &state.glp_items, View::Vendor, msp, &q)
 }
 
 /// Validates a tenant body: 422 naming the field, 451 for restricted countries.
@@ -292,14 +131,16 @@ async fn create_msp_tenant(
     auth: Auth,
     JsonBody(body, ..): Body,
 ) -> Result<Response, Error> {
-    let msp = auth.require_msp()?;
+    auth.principal.require_msp()?;
     auth.count_tenant_create(&state)?;
     let input = tenant_body(&body)?;
-    let tenant = state.store.create_tenant(msp, input, state.clock.now())?;
-    let location = resource_uri(tenant.id);
+    let now = state.clock.now();
+    let tenant = state
+        .store
+        .with_mut(|g: &mut GlpWorld| g.create_tenant(&auth.principal, input, now))?;
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, location)],
+        [(header::LOCATION, ResourceUri(tenant.id).to_string())],
         Json(json!({ "message": format!("Tenant {} created.", tenant.name) })),
     )
         .into_response())
@@ -312,12 +153,13 @@ async fn update_msp_tenant(
     Path(raw): Path<String>,
     JsonBody(body, ..): Body,
 ) -> Result<Json<Value>, Error> {
-    let msp = auth.require_msp()?;
-    let id = parse_id(&raw, "tenantId", StatusCode::UNPROCESSABLE_ENTITY)?;
+    auth.principal.require_msp()?;
+    let id = parse_id(&raw, "tenantId", UNPROCESSABLE)?;
     let input = tenant_body(&body)?;
+    let now = state.clock.now();
     let t = state
         .store
-        .update_tenant(msp, id, input, state.clock.now())?;
+        .with_mut(|g: &mut GlpWorld| g.update_tenant(&auth.principal, id, input, now))?;
     Ok(Json(
         json!({ "message": format!("Tenant {} updated.", t.id) }),
     ))
@@ -329,8 +171,11 @@ async fn delete_msp_tenant(
     auth: Auth,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, Error> {
-    let msp = auth.require_msp()?;
+    auth.principal.require_msp()?;
     let id = parse_id(&raw, "tenantId", StatusCode::BAD_REQUEST)?;
-    state.store.delete_tenant(msp, id)?;
+    let now = state.clock.now();
+    state
+        .store
+        .with_mut(|g: &mut GlpWorld| g.delete_tenant(&auth.principal, id, now))?;
     Ok(StatusCode::NO_CONTENT)
 }

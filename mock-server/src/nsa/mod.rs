@@ -482,7 +482,9 @@ async fn download(
         .ok_or_else(|| Error::not_found(format!("no report file {file:?}")))?;
     let token = q.get("token").unwrap_or("");
     let now = state.clock.now();
-    let r = state.store.read(|w| w.nsa.download(id, token, now))?;
+    let r = state
+        .store
+        .with(|n: &crate::state::nsa::NsaWorld| n.download(id, token, now))?;
     let disposition = format!("attachment; filename=\"{}\"", r.file_name);
     let mut resp = r.csv.into_response();
     resp.headers_mut().insert(
@@ -520,3 +522,26 @@ async fn get_schedule(
     let s = state.store.write_nsa(|n| n.schedule(&admin.username))?;
     Ok(Json(schedule_json(&s)))
 }
+
+/// The Ivanti nSA MSP portal in the vendor table.
+pub const VENDOR: crate::vendor::Vendor = crate::vendor::Vendor {
+    name: "nsa",
+    prefixes: &["/api/msp", "/dana-na/", "/login/", "/reports/usage/"],
+    router,
+    admin_router: Some(admin::router),
+    error: |_, status, message| ApiError::<Nsa>::new(status, message).into_response(),
+    credentials: Some(("nsa", |state| {
+        serde_json::to_value(admin::credentials_of(state)).unwrap_or_default()
+    })),
+    banner: Some(|state, uri| {
+        admin::credentials_of(state)
+            .into_iter()
+            .map(|n| {
+                format!(
+                    "  nSA MSP {:?}: username={} password={} (form login at {uri}/login/msp)",
+                    n.name, n.username, n.password
+                )
+            })
+            .collect()
+    }),
+};

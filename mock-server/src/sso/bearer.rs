@@ -1,6 +1,6 @@
 //! Bearer-token authentication for API routes, as an axum extractor.
 //!
-//! [`Caller<F>`] reads `Authorization: Bearer <jwt>`, verifies it (signature, `kid`, `alg`,
+//! [`Caller<F>`] yields the caller's domain [`Principal`]. It reads `Authorization: Bearer <jwt>`, verifies it (signature, `kid`, `alg`,
 //! audience, expiry on the mock clock; verified claims are cached until expiry), checks that the
 //! workspace still exists, counts the call against the caller's rate limit, and rejects with 401
 //! (`WWW-Authenticate: Bearer ...`) or 429 in the error shape `F` of the API being called.
@@ -11,63 +11,52 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use uuid::Uuid;
 
 use super::tokens::{Claims, TokenKind};
 use crate::AppState;
 use crate::admin::journal::JournalClient;
 use crate::error::{ApiError, Flavor};
 use crate::limits::{Quota, RouteClass};
+use crate::state::GlpWorld;
+use crate::state::glp::{Acting, Principal};
 
-/// The authenticated caller of an API route.
+/// The authenticated caller of a GreenLake API route.
 #[derive(Debug, Clone)]
 pub struct Caller<F> {
+    /// Who is calling, in the GreenLake section's terms.
+    pub principal: Principal,
     /// The verified token claims.
     pub claims: Arc<Claims>,
     _flavor: PhantomData<F>,
 }
 
 impl<F: Flavor> Caller<F> {
-    /// The MSP workspace of an MSP token, or 403 for a tenant token.
-    pub fn require_msp(&self) -> Result<Uuid, ApiError<F>> {
-        match self.claims.token_kind {
-            TokenKind::Msp => Ok(self.claims.workspace_id),
-            TokenKind::Tenant => Err(ApiError::forbidden(
-                "a tenant access token cannot manage MSP tenants; use the MSP's token",
-            )),
-        }
-    }
-
-    /// Whether the caller may read workspace `id`: its own, or (MSP token) one of its tenants.
-    pub fn may_see(&self, state: &AppState, id: Uuid) -> bool {
-        if self.claims.workspace_id == id {
-            return true;
-        }
-        self.claims.token_kind == TokenKind::Msp
-            && state.store.owner_of(id) == Some(self.claims.workspace_id)
-    }
-
     /// Counts a tenant creation against the per-MSP creation quota (429 when used up).
     pub fn count_tenant_create(&self, state: &AppState) -> Result<Quota, ApiError<F>> {
-        let key = self.claims.msp_id().to_string();
+        let key = self.principal.msp.to_string();
         state
             .limits
             .check(&key, RouteClass::TenantCreate)
-            .map_err(too_many)
+            .map_err(Quota::into_error)
     }
 }
 
-/// A 429 in flavour `F` with the rate-limit headers.
+/// The GreenLake principal a verified token stands for.
+pub fn principal_of(claims: &Claims) -> Principal {
+    Principal {
+        acting: match claims.token_kind {
+            TokenKind::Msp => Acting::Msp,
+            TokenKind::Tenant => Acting::Tenant,
+        },
+        workspace: claims.workspace_id,
+        msp: claims.msp_id(),
+        client_id: claims.client_id.clone(),
+    }
+}
+
+/// A 429 in flavour `F` with the rate-limit headers (see [`Quota::into_error`]).
 pub fn too_many<F: Flavor>(q: Quota) -> ApiError<F> {
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        format!(
-            "rate limit exceeded ({} requests per window); retry in {} seconds",
-            q.limit, q.reset_secs
-        ),
-    );
-    e.headers.extend(q.headers(true));
-    e
+    q.into_error()
 }
 
 fn unauthorized<F: Flavor>(message: &str, challenge: &str) -> ApiError<F> {
@@ -111,11 +100,11 @@ impl<F: Flavor> FromRequestParts<Arc<AppState>> for Caller<F> {
         if let Some(slot) = parts.extensions.get::<JournalClient>() {
             slot.set(&claims.client_id);
         }
-        let exists = match claims.token_kind {
-            TokenKind::Msp => state.store.msp_exists(claims.workspace_id),
-            TokenKind::Tenant => state.store.owner_of(claims.workspace_id) == claims.msp_id,
-        };
-        if !exists {
+        let principal = principal_of(&claims);
+        if !state
+            .store
+            .with(|g: &GlpWorld| g.principal_exists(&principal))
+        {
             return Err(unauthorized(
                 "the workspace of this access token no longer exists",
                 "Bearer realm=\"greenlake\", error=\"invalid_token\"",
@@ -126,14 +115,15 @@ impl<F: Flavor> FromRequestParts<Arc<AppState>> for Caller<F> {
         state
             .limits
             .check(&claims.client_id, RouteClass::Client)
-            .map_err(too_many)?;
-        if claims.token_kind == TokenKind::Tenant {
+            .map_err(Quota::into_error)?;
+        if principal.acting == Acting::Tenant {
             state
                 .limits
                 .check(&claims.workspace_id.to_string(), RouteClass::Workspace)
-                .map_err(too_many)?;
+                .map_err(Quota::into_error)?;
         }
         Ok(Caller {
+            principal,
             claims,
             _flavor: PhantomData,
         })

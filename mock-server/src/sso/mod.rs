@@ -24,8 +24,9 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::admin::journal::JournalClient;
-use crate::limits::RouteClass;
-use crate::state::Secret;
+use crate::limits::{Quota, RouteClass};
+use crate::state::{GlpWorld, Secret};
+use crate::vendor::Vendor;
 use tokens::{Claims, Grant, TokenKind, VerifyError};
 
 /// RFC 8693 grant type.
@@ -95,12 +96,9 @@ fn token_quota_exceeded(state: &AppState, headers: &HeaderMap, form: &Form) -> O
         Ok(_) => None,
         Err(q) => {
             let mut resp = OAuthError::new(
-                StatusCode::TOO_MANY_REQUESTS,
+                Quota::status(),
                 "temporarily_unavailable",
-                format!(
-                    "too many token requests ({} per window); retry in {} seconds",
-                    q.limit, q.reset_secs
-                ),
+                q.message("too many token requests", ""),
             )
             .into_response();
             resp.headers_mut().extend(q.headers(true));
@@ -128,7 +126,18 @@ impl IntoResponse for OAuthError {
     }
 }
 
-/// The SSO routes.
+/// The token service in the vendor table: OAuth-shaped errors under its token paths.
+pub const VENDOR: Vendor = Vendor {
+    name: "sso",
+    prefixes: &["/authorization/", "/as/"],
+    router,
+    admin_router: None,
+    error: |_, status, message| OAuthError::for_status(status, message).into_response(),
+    credentials: None,
+    banner: None,
+};
+
+/// The token, JWKS and discovery routes.
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route(
@@ -251,7 +260,7 @@ pub fn presented_client(headers: &HeaderMap) -> Option<String> {
 
 /// Checks a presented credential; returns its MSP workspace.
 fn authenticate(state: &AppState, auth: &ClientAuth) -> Result<Uuid, OAuthError> {
-    let record = state.store.client(&auth.client_id);
+    let record = state.store.with(|g: &GlpWorld| g.client(&auth.client_id));
     match record {
         Some(r) if constant_time_eq(r.client_secret.expose(), auth.secret.expose()) => {
             Ok(r.workspace_id)
@@ -288,15 +297,22 @@ fn token_response(token: String, claims: &Claims, extra: serde_json::Value) -> R
     resp
 }
 
+/// Signs a token for `grant` and records its issuance in the GreenLake audit trail.
 fn mint(state: &AppState, grant: Grant) -> Result<(String, Claims), OAuthError> {
-    state.tokens.mint(grant).map_err(|e| {
+    let (client, workspace) = (grant.client_id.clone(), grant.workspace_id);
+    let minted = state.tokens.mint(grant).map_err(|e| {
         tracing::error!(error = %e, "token signing failed");
         OAuthError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "token signing failed",
         )
-    })
+    })?;
+    let now = state.clock.now();
+    state
+        .store
+        .with_mut(|g: &mut GlpWorld| g.record_token(&client, workspace, now));
+    Ok(minted)
 }
 
 /// client_credentials for the workspace `path_ws` (or the client's own, on the legacy path).
@@ -380,7 +396,7 @@ fn exchange(
         ));
     }
     let msp = claims.workspace_id;
-    if state.store.owner_of(tenant) != Some(msp) {
+    if state.store.with(|g: &GlpWorld| g.owner_of(tenant)) != Some(msp) {
         return Err(tenant_error(format!(
             "workspace {} is not a tenant of MSP workspace {}",
             tenant.simple(),

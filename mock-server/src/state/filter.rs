@@ -456,7 +456,7 @@ mod tests {
             created_by: Some("ops@msp.example.com".into()),
             generation: 0,
             devices: Default::default(),
-            rendered: Default::default(),
+            version: 0,
         }
     }
 

@@ -5,23 +5,69 @@
 //! `msps:` section is a [`World`] written in YAML.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
-/// Everything the mock knows about: the MSP workspaces (each with its tenants).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// Everything the mock knows about, one section per vendor.
+///
+/// Serialised as the fixture's top-level sections (`msps:` and `audit:` for GreenLake, `nsa:`),
+/// so a fixture, `GET /__admin/state` and `PUT /__admin/state` share one format.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(from = "WorldDoc")]
 pub struct World {
-    /// The MSP workspaces, in fixture order.
-    #[serde(default)]
-    pub msps: Vec<Msp>,
+    /// GreenLake: MSP workspaces, tenants, devices, audit trail (see [`super::glp`]).
+    pub glp: super::glp::GlpWorld,
     /// Ivanti nSA MSP portal state (accounts, tenants, reports; see [`super::nsa`]).
-    #[serde(default, skip_serializing_if = "super::nsa::NsaWorld::is_empty")]
     pub nsa: super::nsa::NsaWorld,
+}
+
+/// The serialised form of a [`World`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorldDoc {
+    #[serde(default)]
+    msps: Vec<Msp>,
+    #[serde(default)]
+    audit: Vec<super::glp::AuditEvent>,
+    #[serde(default)]
+    nsa: super::nsa::NsaWorld,
+}
+
+/// The serialised form of a [`World`], borrowed.
+#[derive(Serialize)]
+struct WorldRef<'a> {
+    msps: &'a [Msp],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    audit: &'a [super::glp::AuditEvent],
+    #[serde(skip_serializing_if = "super::nsa::NsaWorld::is_empty")]
+    nsa: &'a super::nsa::NsaWorld,
+}
+
+impl From<WorldDoc> for World {
+    fn from(d: WorldDoc) -> Self {
+        World {
+            glp: super::glp::GlpWorld {
+                msps: d.msps,
+                audit: d.audit,
+                default_cap: 0,
+            },
+            nsa: d.nsa,
+        }
+    }
+}
+
+impl Serialize for World {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WorldRef {
+            msps: &self.glp.msps,
+            audit: &self.glp.audit,
+            nsa: &self.nsa,
+        }
+        .serialize(s)
+    }
 }
 
 /// An MSP workspace with its API credential and its tenants.
@@ -102,61 +148,10 @@ pub struct Tenant {
     /// devices once). Edit with `Arc::make_mut`, which copies only the list it changes.
     #[serde(default)]
     pub devices: Arc<Vec<Device>>,
-    /// This tenant's list items, rendered on first use (not part of the serialised state).
-    #[serde(skip)]
-    pub rendered: Rendered,
-}
-
-/// The JSON of a tenant's list item in each API view, rendered once and reused.
-///
-/// List pages copy these bytes instead of formatting and escaping every field of every item
-/// on every request. The store empties them whenever a tenant may have changed
-/// ([`super::Store::update_tenant`], [`super::Store::write`]); a copy of a tenant starts empty,
-/// and an imported or reset world is made of fresh copies.
-#[derive(Default)]
-pub struct Rendered {
-    /// The `/workspaces/v1/msp-tenants` item.
-    pub vendor: OnceLock<Box<RawValue>>,
-    /// The `/workspace-management/v1/msp-tenants` item.
-    pub doc: OnceLock<Box<RawValue>>,
-}
-
-impl Rendered {
-    /// The item in `cell`, rendering `view` into it on first use.
-    pub fn item<T: Serialize>(
-        cell: &OnceLock<Box<RawValue>>,
-        view: impl FnOnce() -> T,
-    ) -> Result<&RawValue, serde_json::Error> {
-        if let Some(v) = cell.get() {
-            return Ok(v);
-        }
-        let raw = serde_json::value::to_raw_value(&view())?;
-        // Two requests may race to fill it: both rendered the same tenant, either one wins.
-        Ok(cell.get_or_init(|| raw))
-    }
-}
-
-impl Clone for Rendered {
-    /// A copy starts empty: it renders its own items when first listed.
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for Rendered {
-    /// A cache, not state: tenants are equal whatever they have rendered.
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for Rendered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rendered")
-            .field("vendor", &self.vendor.get().is_some())
-            .field("doc", &self.doc.get().is_some())
-            .finish()
-    }
+    /// Changes whenever the tenant does (a process-wide counter, not serialised): views that
+    /// cache a tenant's rendering key on it.
+    #[serde(skip, default = "super::glp::next_version")]
+    pub version: u64,
 }
 
 /// A device in a tenant's inventory.
@@ -261,59 +256,13 @@ impl fmt::Debug for Secret {
 impl World {
     /// Fills in timestamps missing from a fixture or an imported state with `now`.
     pub fn fill_defaults(&mut self, now: DateTime<Utc>) {
-        for msp in &mut self.msps {
-            msp.created_at.get_or_insert(now);
-            for t in &mut msp.tenants {
-                let created = *t.created_at.get_or_insert(now);
-                t.updated_at.get_or_insert(created);
-            }
-            // Lists are in the spec's order: creation time, ties broken by id.
-            msp.tenants.sort_by_key(|t| (t.created_at, t.id));
-        }
+        self.glp.fill_defaults(now);
         self.nsa.fill_defaults(now);
     }
 
-    /// Checks the invariants a fixture or an imported state must satisfy: unique MSP workspace
-    /// ids and client ids, globally unique tenant ids, tenant names unique per MSP.
+    /// Checks the invariants a fixture or an imported state must satisfy, section by section.
     pub fn check(&self) -> Result<(), String> {
-        check_msps(&self.msps)?;
+        self.glp.check()?;
         self.nsa.check()
     }
-}
-
-/// [`World::check`] for the GreenLake part, on borrowed MSPs (a fixture checks its own without
-/// building a [`World`] copy).
-pub fn check_msps(msps: &[Msp]) -> Result<(), String> {
-    let mut ids = std::collections::HashSet::new();
-    let mut clients = std::collections::HashSet::new();
-    for msp in msps {
-        if !ids.insert(msp.workspace_id) {
-            return Err(format!("workspace id {} appears twice", msp.workspace_id));
-        }
-        if !clients.insert(msp.client_id.as_str()) {
-            return Err(format!("client_id {} appears twice", msp.client_id));
-        }
-        if msp.client_id.is_empty() || msp.client_secret.expose().is_empty() {
-            return Err(format!(
-                "MSP {} needs a client_id and client_secret",
-                msp.name
-            ));
-        }
-    }
-    for msp in msps {
-        let mut names = std::collections::HashSet::new();
-        for t in &msp.tenants {
-            if !ids.insert(t.id) {
-                return Err(format!("workspace id {} appears twice", t.id));
-            }
-            // Same rule as the store: names are unique per MSP, case-insensitively.
-            if !names.insert(t.name.to_lowercase()) {
-                return Err(format!(
-                    "tenant name {:?} appears twice in MSP {}",
-                    t.name, msp.name
-                ));
-            }
-        }
-    }
-    Ok(())
 }

@@ -80,6 +80,19 @@ fn central_client(
 
 impl MspSession {
     /// GreenLake clients authorised as the MSP.
+    ///
+    /// ```no_run
+    /// use msp_client::Error;
+    ///
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let page = match msp.glp().workspaces.list_msp_tenants().limit(10u64).send().await {
+    ///     Ok(page) => page.into_inner(),
+    ///     Err(e) => return Err(Error::from_generated("listMspTenants", e).await),
+    /// };
+    /// println!("{} of {} tenants", page.items.len(), page.total);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn glp(&self) -> Glp {
         let c = self.credentials();
         Glp::new(
@@ -91,6 +104,14 @@ impl MspSession {
     }
 
     /// The Aruba Central client authorised as the MSP (needs a Central base URL).
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let first_page = msp.central()?.list_central_tenants().limit(100u64).send().await;
+    /// # let _ = first_page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn central(&self) -> Result<central::Client> {
         central_client(
             self.credentials().central_base_url(),
@@ -100,6 +121,19 @@ impl MspSession {
     }
 
     /// Every tenant of this MSP (`GET /workspaces/v1/msp-tenants`, offset/limit paging).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let names: Vec<String> = msp
+    ///     .msp_tenants()
+    ///     .map_ok(|t| t.workspace_name)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn msp_tenants(&self) -> BoxStream<'static, Result<glp_workspaces::types::Tenant>> {
         let client = Arc::new(self.glp().workspaces);
         Box::pin(paging::offset_pages(
@@ -125,6 +159,18 @@ impl MspSession {
     }
 
     /// Every Central tenant of this MSP (`GET /network-msp/v1/list-tenants`, `limit` + `next`).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let tenants: Vec<_> = msp.central_tenants()?.try_collect().await?;
+    /// for t in &tenants {
+    ///     println!("{} {}", t.tenant_id, t.tenant_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn central_tenants(&self) -> Result<BoxStream<'static, Result<central::types::Tenant>>> {
         let client = Arc::new(self.central()?);
         Ok(Box::pin(paging::numbered_pages(
@@ -152,6 +198,14 @@ impl MspSession {
 
 impl TenantSession {
     /// GreenLake clients authorised as this tenant.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let first_page = tenant.glp().platform.list_devices().limit(100u64).send().await;
+    /// # let _ = first_page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn glp(&self) -> Glp {
         let c = self.credentials();
         Glp::new(
@@ -163,6 +217,14 @@ impl TenantSession {
     }
 
     /// The Aruba Central client authorised as this tenant (needs a Central base URL).
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let first_page = tenant.central()?.list_device_inventory().limit(100u64).send().await;
+    /// # let _ = first_page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn central(&self) -> Result<central::Client> {
         central_client(
             self.credentials().central_base_url(),
@@ -172,6 +234,19 @@ impl TenantSession {
     }
 
     /// Every GreenLake device of this tenant (`GET /devices/v1/devices`, offset/limit).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let serials: Vec<String> = tenant
+    ///     .glp_devices()
+    ///     .map_ok(|d| d.serial_number)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn glp_devices(&self) -> BoxStream<'static, Result<glp_platform::types::Device>> {
         let client = Arc::new(self.glp().platform);
         Box::pin(paging::offset_pages(
@@ -197,6 +272,18 @@ impl TenantSession {
     }
 
     /// Every GreenLake audit-log entry of this tenant (`GET /audit-log/v1/logs`, offset/limit).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let mut logs = tenant.glp_audit_logs();
+    /// while let Some(entry) = logs.try_next().await? {
+    ///     println!("[{}] {}", entry.category, entry.description);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn glp_audit_logs(&self) -> BoxStream<'static, Result<glp_platform::types::AuditLog>> {
         let client = Arc::new(self.glp().platform);
         Box::pin(paging::offset_pages(
@@ -223,6 +310,18 @@ impl TenantSession {
 
     /// Every device in this tenant's Central inventory
     /// (`GET /network-monitoring/v1/device-inventory`, `limit` + `next`).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let inventory: Vec<_> = tenant.central_devices()?.try_collect().await?;
+    /// for d in &inventory {
+    ///     println!("{} {}", d.serial_number, d.device_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn central_devices(
         &self,
     ) -> Result<BoxStream<'static, Result<central::types::InventoryDevice>>> {
@@ -254,6 +353,19 @@ impl TenantSession {
 
 impl NsaSession {
     /// The generated nSA client, carrying this session's `DSID` cookie.
+    ///
+    /// ```no_run
+    /// use msp_client::Error;
+    ///
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// let report = match nsa.client().generate_usage_report().send().await {
+    ///     Ok(r) => r.into_inner(),
+    ///     Err(e) => return Err(Error::from_generated("generateUsageReport", e).await),
+    /// };
+    /// println!("generated {}", report.file_name);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client(&self) -> nsa_msp::Client {
         nsa_msp::Client::new_with_client(
             self.credentials().base_url(),
@@ -263,6 +375,18 @@ impl NsaSession {
     }
 
     /// Every tenant of the MSP portal (`GET /api/msp/tenants`, start/limit).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// let tenants: Vec<_> = nsa.tenants().try_collect().await?;
+    /// for t in &tenants {
+    ///     println!("{} {}", t.sub_domain, t.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tenants(&self) -> BoxStream<'static, Result<nsa_msp::types::TenantEntity>> {
         let client = Arc::new(self.client());
         Box::pin(paging::offset_pages("listTenants", NSA_PAGE, move |req| {
@@ -284,6 +408,19 @@ impl NsaSession {
     }
 
     /// Every usage report (`GET /api/msp/reports/usage`, start/limit).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// let ids: Vec<String> = nsa
+    ///     .usage_reports()
+    ///     .map_ok(|r| r.id.to_string())
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn usage_reports(
         &self,
     ) -> BoxStream<'static, Result<nsa_msp::types::MspTenantUsageReportEntity>> {

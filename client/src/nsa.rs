@@ -35,7 +35,18 @@ pub struct NsaCredentials {
 }
 
 impl NsaCredentials {
-    /// Credentials for the portal at `base_url` (scheme, host and port are kept).
+    /// Credentials for the portal at `base_url` (scheme, host and port are kept), in the
+    /// [`DEFAULT_REALM`].
+    ///
+    /// ```
+    /// use msp_client::NsaCredentials;
+    ///
+    /// let url = "https://msp.example.com/login/msp";
+    /// let creds = NsaCredentials::new(url, "admin@example.com", "pa55word")?;
+    /// assert_eq!(creds.base_url(), "https://msp.example.com");
+    /// assert!(NsaCredentials::new("https://msp.example.com", "admin@example.com", "").is_err());
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn new(
         base_url: &str,
         username: impl Into<String>,
@@ -56,17 +67,43 @@ impl NsaCredentials {
     }
 
     /// Sets the sign-in realm.
+    ///
+    /// ```
+    /// # use msp_client::NsaCredentials;
+    /// let creds = NsaCredentials::new("https://msp.example.com", "admin@example.com", "pa55word")?
+    ///     .with_realm("Operators");
+    /// assert_eq!(creds.realm(), "Operators");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_realm(mut self, realm: impl Into<String>) -> Self {
         self.realm = realm.into();
         self
     }
 
     /// Reads `NSA_BASE_URL`, `NSA_USERNAME`, `NSA_PASSWORD` and optional `NSA_REALM`.
+    ///
+    /// ```no_run
+    /// # use msp_client::NsaCredentials;
+    /// let creds = NsaCredentials::from_env()?;
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_env() -> Result<Self> {
         Self::from_env_with(|k| std::env::var(k).ok())
     }
 
     /// Like [`NsaCredentials::from_env`], reading variables through `lookup`.
+    ///
+    /// ```
+    /// # use msp_client::NsaCredentials;
+    /// let vars = std::collections::HashMap::from([
+    ///     ("NSA_BASE_URL", "https://msp.example.com"),
+    ///     ("NSA_USERNAME", "admin@example.com"),
+    ///     ("NSA_PASSWORD", "pa55word"),
+    /// ]);
+    /// let creds = NsaCredentials::from_env_with(|name| vars.get(name).map(|v| v.to_string()))?;
+    /// assert_eq!(creds.realm(), "Admin Users"); // NSA_REALM unset: the default
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         let req = |k: &str| {
@@ -84,16 +121,39 @@ impl NsaCredentials {
     }
 
     /// Portal base URL.
+    ///
+    /// ```
+    /// # use msp_client::NsaCredentials;
+    /// let creds = NsaCredentials::new("msp.example.com", "admin@example.com", "pa55word")?;
+    /// assert_eq!(creds.base_url(), "https://msp.example.com");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// Administrator user name.
+    ///
+    /// ```
+    /// # use msp_client::NsaCredentials;
+    /// let url = "https://msp.example.com";
+    /// let creds = NsaCredentials::new(url, "admin@example.com", "pa55word")?;
+    /// assert_eq!(creds.username(), "admin@example.com");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn username(&self) -> &str {
         &self.username
     }
 
     /// Sign-in realm.
+    ///
+    /// ```
+    /// # use msp_client::{NsaCredentials, nsa::DEFAULT_REALM};
+    /// let url = "https://msp.example.com";
+    /// let creds = NsaCredentials::new(url, "admin@example.com", "pa55word")?;
+    /// assert_eq!(creds.realm(), DEFAULT_REALM);
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn realm(&self) -> &str {
         &self.realm
     }
@@ -107,6 +167,17 @@ struct NsaInner {
 }
 
 /// A logged-in nSA MSP portal session. Cheap to clone.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use msp_client::{NsaCredentials, NsaSession};
+///
+/// # async fn demo() -> msp_client::Result<()> {
+/// let nsa = NsaSession::login(NsaCredentials::from_env()?).await?;
+/// let tenants: Vec<_> = nsa.tenants().try_collect().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct NsaSession {
     inner: Arc<NsaInner>,
@@ -158,12 +229,34 @@ struct PartialBody {
 }
 
 impl NsaSession {
-    /// Logs in with default options.
+    /// Logs in with default options: performs the form login now, so a bad password fails here.
+    ///
+    /// ```no_run
+    /// use msp_client::{NsaCredentials, NsaSession};
+    ///
+    /// # async fn demo() -> msp_client::Result<()> {
+    /// let url = "https://msp.example.com";
+    /// let creds = NsaCredentials::new(url, "admin@example.com", "pa55word")?;
+    /// let nsa = NsaSession::login(creds).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn login(credentials: NsaCredentials) -> Result<Self> {
         Self::login_with(credentials, SessionOptions::default()).await
     }
 
     /// Logs in with explicit options (clock, timeouts, retry policy).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use msp_client::{NsaCredentials, NsaSession, SessionOptions};
+    ///
+    /// # async fn demo() -> msp_client::Result<()> {
+    /// let options = SessionOptions::default().with_timeout(Duration::from_secs(10));
+    /// let nsa = NsaSession::login_with(NsaCredentials::from_env()?, options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn login_with(credentials: NsaCredentials, options: SessionOptions) -> Result<Self> {
         // Login answers may redirect; their Set-Cookie must be read, not followed away.
         let http = match &options.http {
@@ -201,6 +294,22 @@ impl NsaSession {
     }
 
     /// The context that attaches `Cookie: DSID=...` to generated nSA calls.
+    ///
+    /// [`NsaSession::client`] uses it; build a client yourself only to point it elsewhere:
+    /// ```no_run
+    /// use msp_client::generated::nsa_msp;
+    ///
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// let client = nsa_msp::Client::new_with_client(
+    ///     nsa.credentials().base_url(),
+    ///     nsa.http().clone(),
+    ///     nsa.context(),
+    /// );
+    /// let first_page = client.list_tenants().limit(10u64).send().await;
+    /// # let _ = first_page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn context(&self) -> Context {
         Context::default()
             .with_authorizer(Arc::new(TokenAuthorizer {
@@ -211,17 +320,42 @@ impl NsaSession {
             .with_clock(self.inner.options.clock.clone())
     }
 
-    /// The session's HTTP client.
+    /// The session's HTTP client (it does not follow redirects, and holds no cookies).
+    ///
+    /// A hand-written call, with the session cookie and retries like a generated one:
+    /// ```no_run
+    /// # async fn demo(nsa: msp_client::NsaSession) -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = format!("{}/api/msp/tenants", nsa.credentials().base_url());
+    /// let request = nsa.http().get(url).build()?;
+    /// let response = nsa.context().send(nsa.http(), request, "listTenants").await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
 
     /// The credentials this session logged in with.
+    ///
+    /// ```no_run
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// println!("logged in as {}", nsa.credentials().username());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn credentials(&self) -> &NsaCredentials {
         &self.inner.creds
     }
 
     /// How many form logins this session has performed (1 after login).
+    ///
+    /// ```no_run
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// assert_eq!(nsa.login_count(), 1); // fresh session: only the first login
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn login_count(&self) -> u64 {
         self.inner.dsid.fetch_count()
     }
@@ -230,6 +364,20 @@ impl NsaSession {
     ///
     /// Hand-written because the portal answers 204 when every report went and 200 with the
     /// failures otherwise, which the generator cannot map to one type.
+    ///
+    /// ```no_run
+    /// use msp_client::DeleteReportsOutcome;
+    ///
+    /// # async fn demo(nsa: msp_client::NsaSession) -> msp_client::Result<()> {
+    /// match nsa.delete_usage_reports(&["report-1", "report-2"]).await? {
+    ///     DeleteReportsOutcome::AllDeleted => println!("all gone"),
+    ///     DeleteReportsOutcome::Partial { message, failed, .. } => {
+    ///         println!("{message}: {} left", failed.len())
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_usage_reports<S: AsRef<str>>(
         &self,
         report_ids: &[S],

@@ -24,6 +24,21 @@ use crate::hooks::Authorizer;
 
 /// How a client retries. [`RetryPolicy::default`] is what sessions use;
 /// [`RetryPolicy::none`] sends every request once.
+///
+/// ```
+/// use std::time::Duration;
+/// use msp_client::{RetryPolicy, SessionOptions};
+///
+/// // Wait longer for rate limits, give up sooner on flaky upstreams.
+/// let retry = RetryPolicy {
+///     max_rate_limit_retries: 8,
+///     max_transient_retries: 1,
+///     max_total_wait: Duration::from_secs(120),
+///     ..RetryPolicy::default()
+/// };
+/// let options = SessionOptions::default().with_retry(retry);
+/// # let _ = options;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Most retries after 429 responses, per request.
@@ -58,6 +73,15 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Never retry (a 401 is still renewed once if `reauth_on_401` is set afterwards).
+    ///
+    /// ```
+    /// use msp_client::RetryPolicy;
+    ///
+    /// let once = RetryPolicy::none();
+    /// assert_eq!((once.max_rate_limit_retries, once.max_transient_retries), (0, 0));
+    /// let reauth_only = RetryPolicy { reauth_on_401: true, ..RetryPolicy::none() };
+    /// # let _ = reauth_only;
+    /// ```
     pub fn none() -> Self {
         Self {
             max_rate_limit_retries: 0,
@@ -72,6 +96,14 @@ impl RetryPolicy {
 
     /// Backoff before retry number `retry` (0-based), with full jitter: uniform in
     /// `[0, min(max_delay, base_delay * 2^retry)]`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msp_client::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::default(); // base 200 ms
+    /// assert!(policy.backoff(2) <= Duration::from_millis(800));
+    /// ```
     pub fn backoff(&self, retry: u32) -> Duration {
         let cap = self
             .base_delay

@@ -1,14 +1,21 @@
 //! Edge cases of the MSP/tenant token runtime and the retry policy, against `wiremock`:
 //! single-flight exchanges, refresh ahead of expiry, 401 handling, 429 waits and bounds,
 //! no retries of non-idempotent requests, token response checks, secrets kept out of `Debug`.
+//! (Parallel exchanges are shown against a small axum server that holds requests at a gate.)
+//! No test reads the wall clock: waits are asserted on the manual clock.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 
 use msp_client::{
     Credentials, Error, ManualClock, MspSession, RetryPolicy, SessionOptions, TenantRef, TimeSource,
 };
 use serde_json::json;
+use tokio::sync::watch;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -138,31 +145,112 @@ async fn hundred_concurrent_tenant_calls_perform_one_exchange() {
     assert_eq!(count(&server, &msp_token_path()).await, 1);
 }
 
+/// How long [`Gate`] waits for every exchange to arrive. Generous on purpose: it only bounds how
+/// long a runtime that exchanges one tenant at a time takes to fail, never how fast a good one is.
+const GATE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Holds each request until `parties` of them are waiting at once.
+///
+/// The last arrival proves the others are still in flight, so the gate opens only for requests
+/// that really run in parallel. If they come one at a time, the first waits `GATE_TIMEOUT`
+/// (counted from the first arrival) and every request is refused: a serial runtime fails, it
+/// does not hang.
+struct Gate {
+    parties: usize,
+    arrived: watch::Sender<usize>,
+    deadline: OnceLock<tokio::time::Instant>,
+}
+
+impl Gate {
+    fn new(parties: usize) -> Arc<Self> {
+        Arc::new(Self {
+            parties,
+            arrived: watch::Sender::new(0),
+            deadline: OnceLock::new(),
+        })
+    }
+
+    /// Waits until `parties` requests have arrived; `Err(arrived so far)` if they do not in time.
+    async fn pass(&self) -> Result<(), usize> {
+        let deadline = *self
+            .deadline
+            .get_or_init(|| tokio::time::Instant::now() + GATE_TIMEOUT);
+        let mut seen = self.arrived.subscribe();
+        self.arrived.send_modify(|n| *n += 1);
+        let all_in = seen.wait_for(|n| *n >= self.parties);
+        let passed = tokio::time::timeout_at(deadline, all_in)
+            .await
+            .is_ok_and(|r| r.is_ok());
+        if passed {
+            Ok(())
+        } else {
+            Err(*self.arrived.borrow())
+        }
+    }
+}
+
+/// `POST /authorization/v2/oauth2/{workspace}/token`: the MSP token at once, each tenant's
+/// exchange (`token-{workspace}`) only through the gate; a closed gate answers 500.
+async fn gated_token(
+    State(gate): State<Arc<Gate>>,
+    Path(workspace): Path<String>,
+) -> (StatusCode, axum::Json<serde_json::Value>) {
+    if workspace != MSP_WS
+        && let Err(arrived) = gate.pass().await
+    {
+        let description = format!(
+            "only {arrived} of {} exchanges were in flight together",
+            gate.parties
+        );
+        let body = json!({"error": "not_parallel", "error_description": description});
+        return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body));
+    }
+    let body = json!({
+        "access_token": format!("token-{workspace}"),
+        "token_type": "Bearer",
+        "expires_in": 900,
+    });
+    (StatusCode::OK, axum::Json(body))
+}
+
+/// Serves [`gated_token`] on a loopback port; returns its base URL.
+///
+/// wiremock cannot play this part: its responders are synchronous and run one at a time on the
+/// server's own thread, so a responder that waits for the others would wait forever.
+async fn gated_token_server(gate: Arc<Gate>) -> String {
+    let app = axum::Router::new()
+        .route(
+            "/authorization/v2/oauth2/{workspace}/token",
+            axum::routing::post(gated_token),
+        )
+        .with_state(gate);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn different_tenants_exchange_in_parallel() {
-    let server = MockServer::start().await;
-    mount_msp_tokens(&server, TokenSeq::new("msp")).await;
     let ids: Vec<String> = (0..5).map(|i| format!("{i:032x}")).collect();
-    for id in &ids {
-        let mut seq = TokenSeq::new("t");
-        seq.delay = Duration::from_millis(500);
-        Mock::given(method("POST"))
-            .and(path(format!("/authorization/v2/oauth2/{id}/token")))
-            .respond_with(seq)
-            .mount(&server)
-            .await;
-    }
-    let msp = MspSession::connect(creds(&server)).await.unwrap();
-    let started = Instant::now();
+    let gate = Gate::new(ids.len());
+    let base = gated_token_server(gate.clone()).await;
+    let creds = Credentials::new("client-id", SECRET, MSP_WS)
+        .with_base_url_for_all(&base)
+        .unwrap();
+    let msp = MspSession::connect(creds).await.unwrap();
+    // Every exchange is held until all five are in flight: exchanges in series cannot succeed.
     let opened =
         futures::future::join_all(ids.iter().map(|id| msp.tenant(TenantRef::Id(id.clone())))).await;
+    for (id, result) in ids.iter().zip(&opened) {
+        let tenant = result
+            .as_ref()
+            .unwrap_or_else(|e| panic!("tenant {id}: {e}"));
+        let token = tenant.access_token().await.unwrap();
+        assert_eq!(token.expose(), format!("token-{id}"));
+    }
     assert!(opened.iter().all(|r| r.is_ok()));
-    // Five 500 ms exchanges in series would take 2.5 s.
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_eq!(*gate.arrived.borrow(), ids.len(), "one exchange per tenant");
 }
 
 #[tokio::test]
@@ -372,20 +460,24 @@ async fn api_server(responder: impl Respond + 'static) -> MockServer {
 }
 
 #[tokio::test]
-async fn a_429_with_retry_after_1_waits_about_a_second() {
+async fn a_429_with_retry_after_1_waits_one_second() {
+    let clock = ManualClock::starting_2026();
     let server = api_server(FirstN {
         n: 1,
         seen: AtomicUsize::new(0),
         first: ResponseTemplate::new(429).insert_header("Retry-After", "1"),
     })
     .await;
-    let msp = MspSession::connect(creds(&server)).await.unwrap();
-    let started = Instant::now();
+    let msp = MspSession::connect_with(
+        creds(&server),
+        SessionOptions::default().with_clock(clock.clone()),
+    )
+    .await
+    .unwrap();
     let resp = get(&msp.context(), msp.http(), format!("{}/api", server.uri())).await;
-    let waited = started.elapsed();
     assert_eq!(resp.status(), 200);
-    assert!(waited >= Duration::from_millis(950), "{waited:?}");
-    assert!(waited < Duration::from_millis(2500), "{waited:?}");
+    // Exactly the server's second, not the jittered backoff the policy would pick without it.
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
     assert_eq!(count(&server, "/api").await, 2);
 }
 
@@ -642,24 +734,27 @@ async fn token_responses_are_checked() {
 async fn token_calls_time_out_and_are_retried_within_bounds() {
     let server = MockServer::start().await;
     let mut slow = TokenSeq::new("msp");
+    // Longer than the 300 ms timeout below and shorter than the 30 s default: a timeout error
+    // can only come from the configured timeout (which starts before the server's delay does),
+    // and a client that ignored it would get its token after 5 s instead. No stopwatch needed.
     slow.delay = Duration::from_secs(5);
     mount_msp_tokens(&server, slow).await;
+    let clock = ManualClock::starting_2026();
     let options = SessionOptions::default()
+        .with_clock(clock.clone())
         .with_timeout(Duration::from_millis(300))
         .with_retry(RetryPolicy {
             max_transient_retries: 1,
             ..fast_retry()
         });
-    let started = Instant::now();
     let err = MspSession::connect_with(creds(&server), options)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
+        matches!(&err, Error::Transport { source, .. } if source.is_timeout()),
+        "{err:?}"
     );
+    assert_eq!(clock.sleeps().len(), 1, "one backoff before the retry");
     assert_eq!(
         count(&server, &msp_token_path()).await,
         2,

@@ -50,6 +50,14 @@ struct ManualState {
 
 impl ManualClock {
     /// A manual clock starting at `start`.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use msp_client::{ManualClock, TimeSource};
+    ///
+    /// let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    /// assert_eq!(ManualClock::new(start).now(), start);
+    /// ```
     pub fn new(start: SystemTime) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(ManualState {
@@ -60,17 +68,48 @@ impl ManualClock {
     }
 
     /// A manual clock starting at 2026-01-01T00:00:00Z.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use msp_client::{ManualClock, TimeSource};
+    ///
+    /// let new_year = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+    /// assert_eq!(ManualClock::starting_2026().now(), new_year);
+    /// ```
     pub fn starting_2026() -> Arc<Self> {
         Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600))
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward (e.g. past a token's expiry).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msp_client::{ManualClock, TimeSource};
+    ///
+    /// let clock = ManualClock::starting_2026();
+    /// let t0 = clock.now();
+    /// clock.advance(Duration::from_secs(840));
+    /// assert_eq!(clock.now(), t0 + Duration::from_secs(840));
+    /// assert!(clock.sleeps().is_empty()); // advancing is not sleeping
+    /// ```
     pub fn advance(&self, by: Duration) {
         let mut s = self.lock();
         s.now += by;
     }
 
-    /// Every sleep requested so far, in order.
+    /// Every sleep requested so far, in order (the waits the runtime chose).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msp_client::{ManualClock, TimeSource};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let clock = ManualClock::starting_2026();
+    /// clock.sleep(Duration::from_secs(7)).await; // returns at once
+    /// assert_eq!(clock.sleeps(), vec![Duration::from_secs(7)]);
+    /// # }
+    /// ```
     pub fn sleeps(&self) -> Vec<Duration> {
         self.lock().sleeps.clone()
     }

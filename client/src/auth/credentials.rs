@@ -54,6 +54,16 @@ pub const CENTRAL_CLUSTERS: &[(&str, &str)] = &[
 /// Credentials of one MSP API client (the equivalent of PyCentral's `unified` token info).
 ///
 /// `Debug` never shows the secret.
+///
+/// ```
+/// use msp_client::Credentials;
+///
+/// let workspace = "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01";
+/// let creds = Credentials::new("my-client-id", "my-client-secret", workspace)
+///     .with_cluster("EU-1")?;
+/// assert!(!format!("{creds:?}").contains("my-client-secret"));
+/// # Ok::<(), msp_client::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Credentials {
     client_id: String,
@@ -66,6 +76,15 @@ pub struct Credentials {
 
 impl Credentials {
     /// Credentials for `workspace_id`, against GreenLake's global endpoints and no Central base.
+    ///
+    /// ```
+    /// use msp_client::Credentials;
+    ///
+    /// let workspace = "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01";
+    /// let creds = Credentials::new("my-client-id", "my-client-secret", workspace);
+    /// assert_eq!(creds.glp_base_url(), "https://global.api.greenlake.hpe.com");
+    /// assert_eq!(creds.central_base_url(), None);
+    /// ```
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<Secret>,
@@ -82,67 +101,157 @@ impl Credentials {
     }
 
     /// Points GreenLake, Central and the token endpoint at one server (e.g. the mock).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let workspace = "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01";
+    /// let creds = Credentials::new("demo-msp-client", "demo-msp-secret", workspace)
+    ///     .with_base_url_for_all("http://127.0.0.1:8080")?;
+    /// assert_eq!(creds.glp_base_url(), "http://127.0.0.1:8080");
+    /// assert_eq!(creds.central_base_url(), Some("http://127.0.0.1:8080"));
+    /// assert_eq!(creds.sso_base_url(), "http://127.0.0.1:8080");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_base_url_for_all(self, base_url: &str) -> Result<Self> {
         self.with_glp_base_url(base_url)?
             .with_central_base_url(base_url)?
             .with_sso_base_url(base_url)
     }
 
-    /// Sets the GreenLake API base URL.
+    /// Sets the GreenLake API base URL (scheme, host and port are kept).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws")
+    ///     .with_glp_base_url("https://eu.api.greenlake.hpe.com/ignored/path")?;
+    /// assert_eq!(creds.glp_base_url(), "https://eu.api.greenlake.hpe.com");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_glp_base_url(mut self, base_url: &str) -> Result<Self> {
         self.glp_base_url = normalise_base_url("glp_base_url", base_url)?;
         Ok(self)
     }
 
-    /// Sets the Aruba Central API gateway base URL.
+    /// Sets the Aruba Central API gateway base URL (`https://` is assumed when missing).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws")
+    ///     .with_central_base_url("us1.api.central.arubanetworks.com")?;
+    /// assert_eq!(creds.central_base_url(), Some("https://us1.api.central.arubanetworks.com"));
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_central_base_url(mut self, base_url: &str) -> Result<Self> {
         self.central_base_url = Some(normalise_base_url("base_url", base_url)?);
         Ok(self)
     }
 
-    /// Sets the Central base URL from a cluster name (see [`CENTRAL_CLUSTERS`]).
+    /// Sets the Central base URL from a cluster name (see [`CENTRAL_CLUSTERS`]; any case).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws").with_cluster("eu-1")?;
+    /// assert_eq!(creds.central_base_url(), Some("https://ge1.api.central.arubanetworks.com"));
+    /// assert!(Credentials::new("id", "secret", "ws").with_cluster("Mars-9").is_err());
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_cluster(mut self, cluster_name: &str) -> Result<Self> {
         self.central_base_url = Some(cluster_base_url(cluster_name)?.to_string());
         Ok(self)
     }
 
     /// Overrides the token endpoint base (`{sso}/authorization/v2/oauth2/{workspace}/token`).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws")
+    ///     .with_sso_base_url("http://127.0.0.1:9000")?;
+    /// assert_eq!(creds.sso_base_url(), "http://127.0.0.1:9000");
+    /// assert_eq!(creds.glp_base_url(), "https://global.api.greenlake.hpe.com");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn with_sso_base_url(mut self, base_url: &str) -> Result<Self> {
         self.sso_base_url = Some(normalise_base_url("sso_base_url", base_url)?);
         Ok(self)
     }
 
     /// The API client id.
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// assert_eq!(Credentials::new("my-client-id", "secret", "ws").client_id(), "my-client-id");
+    /// ```
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
 
-    /// The API client secret.
+    /// The API client secret (a [`Secret`]: read it with [`Secret::expose`]).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "my-client-secret", "ws");
+    /// assert_eq!(creds.client_secret().expose(), "my-client-secret");
+    /// ```
     pub fn client_secret(&self) -> &Secret {
         &self.client_secret
     }
 
     /// The MSP workspace id, as configured.
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01");
+    /// assert_eq!(creds.workspace_id(), "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01");
+    /// ```
     pub fn workspace_id(&self) -> &str {
         &self.workspace_id
     }
 
-    /// GreenLake API base URL.
+    /// GreenLake API base URL ([`DEFAULT_GLP_BASE_URL`] unless set).
+    ///
+    /// ```
+    /// # use msp_client::{Credentials, auth::DEFAULT_GLP_BASE_URL};
+    /// assert_eq!(Credentials::new("id", "secret", "ws").glp_base_url(), DEFAULT_GLP_BASE_URL);
+    /// ```
     pub fn glp_base_url(&self) -> &str {
         &self.glp_base_url
     }
 
     /// Aruba Central API base URL, if configured.
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws");
+    /// assert_eq!(creds.central_base_url(), None);
+    /// let creds = creds.with_cluster("US-1")?;
+    /// assert_eq!(creds.central_base_url(), Some("https://us1.api.central.arubanetworks.com"));
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn central_base_url(&self) -> Option<&str> {
         self.central_base_url.as_deref()
     }
 
     /// Token endpoint base URL (the GreenLake base unless overridden).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::new("id", "secret", "ws")
+    ///     .with_glp_base_url("http://127.0.0.1:8080")?;
+    /// assert_eq!(creds.sso_base_url(), "http://127.0.0.1:8080");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn sso_base_url(&self) -> &str {
         self.sso_base_url.as_deref().unwrap_or(&self.glp_base_url)
     }
 
-    /// Checks that every required field is present.
+    /// Checks that every required field is present (sessions call this before connecting).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// assert!(Credentials::new("id", "secret", "ws").validate().is_ok());
+    /// let err = Credentials::new("id", "", "ws").validate().unwrap_err();
+    /// assert!(err.to_string().contains("client_secret"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         for (name, value) in [
             ("client_id", self.client_id.as_str()),
@@ -156,7 +265,13 @@ impl Credentials {
         Ok(())
     }
 
-    /// Reads PyCentral's unified credentials from a YAML or JSON file.
+    /// Reads PyCentral's unified credentials from a YAML or JSON file (format in the module docs).
+    ///
+    /// ```no_run
+    /// # use msp_client::Credentials;
+    /// let creds = Credentials::from_file("account.yaml")?;
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)
@@ -168,6 +283,20 @@ impl Credentials {
     }
 
     /// Parses PyCentral's unified credentials from YAML or JSON text.
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let yaml = "
+    /// unified:
+    ///   client_id: my-client-id
+    ///   client_secret: my-client-secret
+    ///   workspace_id: 7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01
+    ///   cluster_name: EU-1
+    /// ";
+    /// let creds = Credentials::from_str_any(yaml)?;
+    /// assert_eq!(creds.central_base_url(), Some("https://ge1.api.central.arubanetworks.com"));
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_str_any(text: &str) -> Result<Self> {
         let trimmed = text.trim_start();
         let file: CredentialsFile = if trimmed.starts_with('{') {
@@ -183,11 +312,31 @@ impl Credentials {
     }
 
     /// Reads credentials from the `MSP_*` environment variables (see the module docs).
+    ///
+    /// ```no_run
+    /// # use msp_client::Credentials;
+    /// // MSP_CLIENT_ID, MSP_CLIENT_SECRET, MSP_WORKSPACE_ID, and MSP_CLUSTER_NAME or MSP_BASE_URL.
+    /// let creds = Credentials::from_env()?;
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_env() -> Result<Self> {
         Self::from_env_with(|name| std::env::var(name).ok())
     }
 
     /// Like [`Credentials::from_env`], but reads variables through `lookup` (for tests).
+    ///
+    /// ```
+    /// # use msp_client::Credentials;
+    /// let vars = std::collections::HashMap::from([
+    ///     ("MSP_CLIENT_ID", "my-client-id"),
+    ///     ("MSP_CLIENT_SECRET", "my-client-secret"),
+    ///     ("MSP_WORKSPACE_ID", "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01"),
+    ///     ("MSP_CLUSTER_NAME", "US-1"),
+    /// ]);
+    /// let creds = Credentials::from_env_with(|name| vars.get(name).map(|v| v.to_string()))?;
+    /// assert_eq!(creds.client_id(), "my-client-id");
+    /// # Ok::<(), msp_client::Error>(())
+    /// ```
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let required = |name: &str| {
@@ -255,6 +404,13 @@ impl UnifiedFields {
 }
 
 /// Looks up a Central cluster's base URL by name (case-insensitive).
+///
+/// ```
+/// use msp_client::auth::cluster_base_url;
+///
+/// assert_eq!(cluster_base_url("APAC-1")?, "https://in.api.central.arubanetworks.com");
+/// # Ok::<(), msp_client::Error>(())
+/// ```
 pub fn cluster_base_url(cluster_name: &str) -> Result<&'static str> {
     CENTRAL_CLUSTERS
         .iter()

@@ -16,6 +16,19 @@ use crate::hooks::Context;
 use crate::retry::RetryPolicy;
 
 /// Knobs of a session. `SessionOptions::default()` suits production; tests swap the clock.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use msp_client::{Credentials, MspSession, RetryPolicy, SessionOptions};
+///
+/// # async fn demo() -> msp_client::Result<()> {
+/// let options = SessionOptions::default()
+///     .with_timeout(Duration::from_secs(10))
+///     .with_retry(RetryPolicy { max_rate_limit_retries: 8, ..RetryPolicy::default() });
+/// let msp = MspSession::connect_with(Credentials::from_env()?, options).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
     /// Refresh tokens this long before they expire (default 60 s; at most half a lifetime).
@@ -47,24 +60,58 @@ impl Default for SessionOptions {
 
 impl SessionOptions {
     /// Uses `clock` for expiry and retry waits.
+    ///
+    /// With a [`ManualClock`](crate::ManualClock), retry waits return at once and are recorded,
+    /// and tokens expire only when the test moves the clock:
+    /// ```
+    /// use msp_client::{ManualClock, SessionOptions};
+    ///
+    /// let clock = ManualClock::starting_2026();
+    /// let options = SessionOptions::default().with_clock(clock.clone());
+    /// // ... connect with `options`, make calls, then:
+    /// assert!(clock.sleeps().is_empty());
+    /// ```
     pub fn with_clock(mut self, clock: Arc<dyn TimeSource>) -> Self {
         self.clock = clock;
         self
     }
 
     /// Uses `retry` for API and token calls.
+    ///
+    /// ```
+    /// use msp_client::{RetryPolicy, SessionOptions};
+    ///
+    /// let options = SessionOptions::default().with_retry(RetryPolicy::none());
+    /// assert_eq!(options.retry.max_rate_limit_retries, 0);
+    /// ```
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
-    /// Sets the refresh skew.
+    /// Sets the refresh skew: how long before expiry a token is renewed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msp_client::SessionOptions;
+    ///
+    /// let options = SessionOptions::default().with_refresh_skew(Duration::from_secs(120));
+    /// assert_eq!(options.refresh_skew, Duration::from_secs(120));
+    /// ```
     pub fn with_refresh_skew(mut self, skew: Duration) -> Self {
         self.refresh_skew = skew;
         self
     }
 
-    /// Sets the per-call timeout.
+    /// Sets the per-call timeout (token calls included).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msp_client::SessionOptions;
+    ///
+    /// let options = SessionOptions::default().with_timeout(Duration::from_secs(5));
+    /// assert_eq!(options.timeout, Duration::from_secs(5));
+    /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -101,6 +148,15 @@ pub enum TenantRef {
 }
 
 /// Normalises a workspace id to 32 lowercase hex characters (no dashes).
+///
+/// ```
+/// use msp_client::auth::normalise_workspace_id;
+///
+/// let id = normalise_workspace_id("0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0")?;
+/// assert_eq!(id, "0f1e2d3c4b5a49688776a5b4c3d2e1f0");
+/// assert!(normalise_workspace_id("Acme Retail").is_err());
+/// # Ok::<(), msp_client::Error>(())
+/// ```
 pub fn normalise_workspace_id(raw: &str) -> Result<String> {
     let id: String = raw
         .trim()
@@ -118,6 +174,12 @@ pub fn normalise_workspace_id(raw: &str) -> Result<String> {
 }
 
 /// Builds the OData filter that selects a workspace by exact name (single quotes doubled).
+///
+/// ```
+/// use msp_client::auth::workspace_name_filter;
+///
+/// assert_eq!(workspace_name_filter("O'Brien Ltd"), "workspaceName eq 'O''Brien Ltd'");
+/// ```
 pub fn workspace_name_filter(name: &str) -> String {
     format!("workspaceName eq '{}'", name.replace('\'', "''"))
 }
@@ -155,6 +217,17 @@ struct MspInner {
 /// An authenticated MSP: the equivalent of PyCentral's `MSPBase`, without its weaknesses.
 ///
 /// Cheap to clone (all clones share the token and the tenant cache).
+///
+/// ```no_run
+/// use msp_client::{Credentials, MspSession};
+///
+/// # async fn demo() -> msp_client::Result<()> {
+/// let msp = MspSession::connect(Credentials::from_file("account.yaml")?).await?;
+/// let tenant = msp.tenant_by_name("Acme Retail").await?;
+/// println!("Acme Retail is workspace {}", tenant.uuid());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct MspSession {
     inner: Arc<MspInner>,
@@ -171,11 +244,35 @@ impl fmt::Debug for MspSession {
 
 impl MspSession {
     /// Connects with default options: fetches the MSP token now, so bad credentials fail here.
+    ///
+    /// ```no_run
+    /// use msp_client::{Credentials, MspSession};
+    ///
+    /// # async fn demo() -> msp_client::Result<()> {
+    /// // The mock's demo MSP; drop `with_base_url_for_all` for the real services.
+    /// let workspace = "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01";
+    /// let creds = Credentials::new("demo-msp-client", "demo-msp-secret", workspace)
+    ///     .with_base_url_for_all("http://127.0.0.1:8080")?;
+    /// let msp = MspSession::connect(creds).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(credentials: Credentials) -> Result<Self> {
         Self::connect_with(credentials, SessionOptions::default()).await
     }
 
-    /// Connects with explicit options.
+    /// Connects with explicit options (timeouts, retry policy, clock).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use msp_client::{Credentials, MspSession, SessionOptions};
+    ///
+    /// # async fn demo() -> msp_client::Result<()> {
+    /// let options = SessionOptions::default().with_timeout(Duration::from_secs(10));
+    /// let msp = MspSession::connect_with(Credentials::from_env()?, options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect_with(credentials: Credentials, options: SessionOptions) -> Result<Self> {
         credentials.validate()?;
         let http = options.build_http()?;
@@ -227,26 +324,77 @@ impl MspSession {
     }
 
     /// The credentials this session was opened with.
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// println!("MSP workspace {}", msp.credentials().workspace_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.inner.common.creds
     }
 
-    /// The shared HTTP client.
+    /// The shared HTTP client (timeouts from [`SessionOptions`]; no credentials of its own).
+    ///
+    /// A hand-written call, authorised and retried like a generated one:
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = format!("{}/workspaces/v1/msp-tenants", msp.credentials().glp_base_url());
+    /// let request = msp.http().get(url).build()?;
+    /// let response = msp.context().send(msp.http(), request, "listMspTenants").await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.common.http
     }
 
-    /// The context that authorises generated clients as the MSP.
+    /// The context that authorises generated clients as the MSP (token, retries, clock).
+    ///
+    /// [`MspSession::glp`] and [`MspSession::central`] use it; build a client yourself only to
+    /// point it elsewhere:
+    /// ```no_run
+    /// use msp_client::generated::glp_workspaces;
+    ///
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let client = glp_workspaces::Client::new_with_client(
+    ///     msp.credentials().glp_base_url(),
+    ///     msp.http().clone(),
+    ///     msp.context(),
+    /// );
+    /// let first_page = client.list_msp_tenants().limit(10u64).send().await;
+    /// # let _ = first_page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn context(&self) -> Context {
         self.inner.common.context(&self.inner.token, Scheme::Bearer)
     }
 
-    /// The current MSP access token (refreshed first if due).
+    /// The current MSP access token (refreshed first if due), for calls made with other tools.
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let token = msp.access_token().await?;
+    /// let header = format!("Bearer {}", token.expose());
+    /// # let _ = header;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn access_token(&self) -> Result<Secret> {
         self.inner.token.get().await
     }
 
     /// How many MSP token fetches this session has started (1 after connect).
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// assert_eq!(msp.token_fetch_count(), 1); // fresh session: only the connect's fetch
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn token_fetch_count(&self) -> u64 {
         self.inner.token.fetch_count()
     }
@@ -255,6 +403,17 @@ impl MspSession {
     ///
     /// Sessions are cached by normalised workspace id; concurrent first calls for one tenant
     /// perform exactly one token exchange, and different tenants exchange in parallel.
+    ///
+    /// ```no_run
+    /// use msp_client::TenantRef;
+    ///
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let acme = msp.tenant(TenantRef::Name("Acme Retail".into())).await?;
+    /// let same = msp.tenant(TenantRef::Id(acme.uuid())).await?; // cached: no second exchange
+    /// assert_eq!(same.token_fetch_count(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn tenant(&self, tenant: TenantRef) -> Result<TenantSession> {
         let id = match tenant {
             TenantRef::Id(raw) => normalise_workspace_id(&raw)?,
@@ -268,11 +427,26 @@ impl MspSession {
     }
 
     /// Opens a tenant session by workspace id (shorthand for `tenant(TenantRef::Id(..))`).
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let tenant = msp.tenant_by_id("0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0").await?;
+    /// assert_eq!(tenant.id(), "0f1e2d3c4b5a49688776a5b4c3d2e1f0");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn tenant_by_id(&self, id: &str) -> Result<TenantSession> {
         self.tenant(TenantRef::Id(id.to_string())).await
     }
 
     /// Opens a tenant session by workspace name (shorthand for `tenant(TenantRef::Name(..))`).
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let tenant = msp.tenant_by_name("Acme Retail").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn tenant_by_name(&self, name: &str) -> Result<TenantSession> {
         self.tenant(TenantRef::Name(name.to_string())).await
     }
@@ -304,6 +478,15 @@ impl MspSession {
     }
 
     /// Resolves a tenant name to its normalised workspace id (cached after the first lookup).
+    ///
+    /// Fails with [`Error::TenantNotFound`] or [`Error::AmbiguousTenant`] when the name does not
+    /// pick out exactly one tenant.
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let id = msp.resolve_tenant_name("Acme Retail").await?; // 32 lowercase hex digits
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn resolve_tenant_name(&self, name: &str) -> Result<String> {
         if name.trim().is_empty() {
             return Err(Error::InvalidInput("tenant name is empty".into()));
@@ -407,6 +590,21 @@ struct TenantInner {
 }
 
 /// A tenant workspace seen through its exchanged token. Cheap to clone.
+///
+/// Opened with [`MspSession::tenant`] (or `tenant_by_name` / `tenant_by_id`):
+/// ```no_run
+/// use futures::TryStreamExt;
+///
+/// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+/// let tenant = msp.tenant_by_name("Acme Retail").await?;
+/// let serials: Vec<String> = tenant
+///     .glp_devices()
+///     .map_ok(|d| d.serial_number)
+///     .try_collect()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct TenantSession {
     inner: Arc<TenantInner>,
@@ -423,11 +621,27 @@ impl fmt::Debug for TenantSession {
 
 impl TenantSession {
     /// The tenant workspace id, 32 lowercase hex characters.
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let tenant = msp.tenant_by_id("0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0").await?;
+    /// assert_eq!(tenant.id(), "0f1e2d3c4b5a49688776a5b4c3d2e1f0");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn id(&self) -> &str {
         &self.inner.id
     }
 
     /// The tenant workspace id as a hyphenated UUID.
+    ///
+    /// ```no_run
+    /// # async fn demo(msp: msp_client::MspSession) -> msp_client::Result<()> {
+    /// let tenant = msp.tenant_by_id("0f1e2d3c4b5a49688776a5b4c3d2e1f0").await?;
+    /// assert_eq!(tenant.uuid(), "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn uuid(&self) -> String {
         let h = &self.inner.id;
         format!(
@@ -440,27 +654,80 @@ impl TenantSession {
         )
     }
 
-    /// The context that authorises generated clients as this tenant.
+    /// The context that authorises generated clients as this tenant (token, retries, clock).
+    ///
+    /// [`TenantSession::glp`] and [`TenantSession::central`] use it; build a client yourself
+    /// only to point it elsewhere:
+    /// ```no_run
+    /// use msp_client::generated::glp_platform;
+    ///
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let client = glp_platform::Client::new_with_client(
+    ///     tenant.credentials().glp_base_url(),
+    ///     tenant.http().clone(),
+    ///     tenant.context(),
+    /// );
+    /// let devices = client.list_devices().limit(100u64).send().await;
+    /// # let _ = devices;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn context(&self) -> Context {
         self.inner.common.context(&self.inner.token, Scheme::Bearer)
     }
 
-    /// The shared HTTP client.
+    /// The shared HTTP client (the MSP session's; no credentials of its own).
+    ///
+    /// A hand-written call, authorised and retried like a generated one:
+    /// ```no_run
+    /// # use msp_client::TenantSession;
+    /// # async fn demo(tenant: TenantSession) -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = format!("{}/devices/v1/devices", tenant.credentials().glp_base_url());
+    /// let request = tenant.http().get(url).build()?;
+    /// let response = tenant.context().send(tenant.http(), request, "listDevices").await?;
+    /// # let _ = response;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.common.http
     }
 
     /// The credentials of the MSP this tenant belongs to (for base URLs).
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let central = tenant.credentials().central_base_url(); // None: no Central configured
+    /// # let _ = central;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.inner.common.creds
     }
 
-    /// The current tenant access token (re-exchanged first if due).
+    /// The current tenant access token (re-exchanged first if due), for calls made with other
+    /// tools.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// let header = format!("Bearer {}", tenant.access_token().await?.expose());
+    /// # let _ = header;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn access_token(&self) -> Result<Secret> {
         self.inner.token.get().await
     }
 
     /// How many token exchanges this tenant session has started (1 after opening).
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: msp_client::TenantSession) -> msp_client::Result<()> {
+    /// assert_eq!(tenant.token_fetch_count(), 1); // just opened: one exchange
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn token_fetch_count(&self) -> u64 {
         self.inner.token.fetch_count()
     }

@@ -7,6 +7,7 @@
 //! splits the suite meaningfully.
 
 pub mod glp;
+pub mod harness;
 pub mod nsa;
 
 use std::collections::BTreeMap;
@@ -419,48 +420,62 @@ where
     }
 }
 
-/// The property families, one test function each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Family {
-    /// GreenLake MSP tenants: create/get/list/update/delete, filters, paging, cap changes,
-    /// isolation; spec and model checked on every step.
-    GlpCrud,
-    /// Tenant tokens across clock advances: no 401, one exchange per token lifetime.
-    GlpTokens,
-    /// Injected 429s: the client succeeds within its retry budget.
-    GlpRateLimits,
-    /// Malformed input: 4xx in the error shape, no state change.
-    GlpMalformed,
-    /// Ivanti nSA tenants, usage reports and the report schedule: create/update/delete, paged
-    /// lists with MSP-wide figures, the cap, provisioning across clock advances, and a second
-    /// nSA MSP going after the first's tenants.
-    NsaCrud,
+/// One property family: a name, whether it needs the admin API, and the machine that runs it.
+///
+/// Each vendor's family folder exports its families (`glp::FAMILIES`, `nsa::FAMILIES`);
+/// [`VENDORS`] lists those slices, so a new vendor is its folder plus one line there.
+#[derive(Clone, Copy)]
+pub struct Family {
+    name: &'static str,
+    needs_admin: bool,
+    run: fn(&Target, &SuiteConfig, &tokio::runtime::Handle) -> FamilyOutcome,
 }
 
+impl fmt::Debug for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Family").field(&self.name).finish()
+    }
+}
+
+impl PartialEq for Family {
+    fn eq(&self, other: &Family) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Family {}
+
+/// Every vendor's families, in report order: one line per vendor.
+pub const VENDORS: &[&[Family]] = &[glp::FAMILIES, nsa::FAMILIES];
+
 impl Family {
-    /// Every family.
-    pub const ALL: [Family; 5] = [
-        Family::GlpCrud,
-        Family::GlpTokens,
-        Family::GlpRateLimits,
-        Family::GlpMalformed,
-        Family::NsaCrud,
-    ];
+    /// The family that runs machine `M`; `needs_admin`: it cannot run without the admin API.
+    pub const fn of<M: harness::Machine>(needs_admin: bool) -> Family {
+        Family {
+            name: M::NAME,
+            needs_admin,
+            run: harness::run::<M>,
+        }
+    }
+
+    /// Every family of every vendor, in report order.
+    pub fn all() -> impl Iterator<Item = Family> {
+        VENDORS.iter().flat_map(|v| v.iter().copied())
+    }
+
+    /// The family with this report name.
+    pub fn named(name: &str) -> Option<Family> {
+        Family::all().find(|f| f.name == name)
+    }
 
     /// The family's report name.
     pub fn name(self) -> &'static str {
-        match self {
-            Family::GlpCrud => "glp.crud",
-            Family::GlpTokens => "glp.tokens",
-            Family::GlpRateLimits => "glp.rate_limits",
-            Family::GlpMalformed => "glp.malformed",
-            Family::NsaCrud => nsa::NAME,
-        }
+        self.name
     }
 
     /// Whether the family cannot run without the admin API (clock, faults).
     pub fn needs_admin(self) -> bool {
-        matches!(self, Family::GlpTokens | Family::GlpRateLimits)
+        self.needs_admin
     }
 
     /// Runs the family against `target`, blocking on `rt` for each case.
@@ -487,7 +502,7 @@ impl Family {
             let worker = std::thread::Builder::new()
                 .name(format!("msp-conformance {}", self.name()))
                 .stack_size(64 * 1024 * 1024)
-                .spawn_scoped(scope, || self.run_here(target, config, rt));
+                .spawn_scoped(scope, || (self.run)(target, config, rt));
             match worker.map(|w| w.join()) {
                 Ok(Ok(outcome)) => outcome,
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -503,20 +518,5 @@ impl Family {
                 },
             }
         })
-    }
-
-    fn run_here(
-        self,
-        target: &Target,
-        config: &SuiteConfig,
-        rt: &tokio::runtime::Handle,
-    ) -> FamilyOutcome {
-        match self {
-            Family::GlpCrud => glp::run::<glp::Crud>(target, config, rt),
-            Family::GlpTokens => glp::run::<glp::Tokens>(target, config, rt),
-            Family::GlpRateLimits => glp::run::<glp::RateLimits>(target, config, rt),
-            Family::GlpMalformed => glp::run::<glp::Malformed>(target, config, rt),
-            Family::NsaCrud => nsa::run(target, config, rt),
-        }
     }
 }

@@ -14,17 +14,18 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use msp_client::hooks::{Authorizer, Context};
 use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
 use reqwest::Method;
 use serde_json::Value;
 
 use super::{
-    Exchange, Failure, FamilyOutcome, Stats, SuiteConfig, Verdict, check_answer, clip, run_machine,
+    Exchange, FailingCase, Failure, FamilyOutcome, Stats, SuiteConfig, Verdict, check_answer, clip,
 };
 use crate::check::SpecChecker;
 use crate::target::Target;
@@ -181,6 +182,69 @@ pub fn run<M: Machine>(
             (r, stats)
         },
     )
+}
+
+/// Runs `cases` of a machine: generates sequences with `strategy`, executes each with `exec`
+/// (which returns the failure, if any, and its statistics), shrinks failures and rebuilds the
+/// minimal failing case for the report.
+fn run_machine<S, V>(
+    family: &'static str,
+    config: &SuiteConfig,
+    strategy: S,
+    describe: impl Fn(&V) -> Vec<String>,
+    exec: impl Fn(V) -> (Result<(), Failure>, Stats),
+) -> FamilyOutcome
+where
+    S: proptest::strategy::Strategy<Value = V>,
+    V: Clone + fmt::Debug,
+{
+    let started = Instant::now();
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let last_failure: Arc<Mutex<Option<FailingCase>>> = Arc::default();
+    let mut runner = TestRunner::new(config.proptest_config());
+    let result = runner.run(&strategy, |value| {
+        let steps = describe(&value);
+        let (result, s) = exec(value);
+        stats.lock().unwrap_or_else(|p| p.into_inner()).merge(&s);
+        match result {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                let msg = format!("{}: {}", failure.property, failure.detail);
+                *last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(FailingCase { steps, failure });
+                Err(TestCaseError::fail(msg))
+            }
+        }
+    });
+    let verdict = match result {
+        Ok(()) => Verdict::Passed,
+        Err(TestError::Abort(reason)) => Verdict::Failed {
+            case: None,
+            reason: reason.to_string(),
+        },
+        Err(TestError::Fail(reason, minimal)) => {
+            // The last failing run is the minimal one proptest reports; check that it is.
+            let mut case = last_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if case.as_ref().is_some_and(|c| c.steps != describe(&minimal)) {
+                case = None;
+            }
+            Verdict::Failed {
+                case,
+                reason: reason.to_string(),
+            }
+        }
+    };
+    let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    FamilyOutcome {
+        family,
+        verdict,
+        stats,
+        elapsed: started.elapsed(),
+        cases_requested: config.cases,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -472,5 +536,43 @@ impl<'a> Wire<'a> {
         } else {
             Err(self.fail("model.equality", detail()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use msp_client::generated::glp_workspaces as gw;
+
+    use super::*;
+
+    #[test]
+    fn a_builders_request_is_kept_not_sent() {
+        let capture = Arc::new(Capture::default());
+        let ctx = Context::default().with_authorizer(capture.clone());
+        // Nothing listens on port 9: a request that went out would fail differently.
+        let api = gw::Client::new_with_client("http://127.0.0.1:9", reqwest::Client::new(), ctx);
+        let sent = futures::executor::block_on(
+            api.list_msp_tenants()
+                .filter("workspaceName eq 'A'")
+                .offset(2u64)
+                .limit(5u64)
+                .send(),
+        );
+        assert!(sent.is_err());
+        let request = capture.take().expect("the builder's request is kept");
+        assert_eq!(request.method(), Method::GET);
+        assert_eq!(request.url().path(), "/workspaces/v1/msp-tenants");
+        let query: Vec<(String, String)> = request.url().query_pairs().into_owned().collect();
+        for (k, v) in [
+            ("filter", "workspaceName eq 'A'"),
+            ("offset", "2"),
+            ("limit", "5"),
+        ] {
+            assert!(
+                query.iter().any(|(qk, qv)| qk == k && qv == v),
+                "{k}={v} missing from {query:?}"
+            );
+        }
+        assert!(capture.take().is_none(), "kept once");
     }
 }

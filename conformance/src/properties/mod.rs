@@ -1,10 +1,10 @@
-//! Property families and the runner that drives them with proptest: failures, the readable
-//! report of a shrunk failing sequence, per-family outcomes and statistics.
+//! Property families: the registry ([`Family`], [`VENDORS`]), failures, the readable report of
+//! a shrunk failing sequence, per-family outcomes and statistics.
 //!
-//! Each family is one `proptest-state-machine` machine (a [`proptest_state_machine::ReferenceStateMachine`]
-//! generating step sequences) executed against a [`Target`]; every step checks the spec, the
-//! model and the domain rules. One family = one test function, so `cargo nextest --partition`
-//! splits the suite meaningfully.
+//! Each family is one [`harness::Machine`] (a vendor folder's steps, start, step executors and
+//! end-of-case checks), run by the one [`harness::run`] against a [`Target`]; every step checks
+//! the spec, the model and the domain rules. One family = one test function, so
+//! `cargo nextest --partition` splits the suite meaningfully.
 
 pub mod glp;
 pub mod harness;
@@ -12,10 +12,9 @@ pub mod nsa;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, RngSeed};
 
 use crate::target::Target;
 
@@ -184,7 +183,7 @@ impl Stats {
         *self.checks.entry(property).or_default() += 1;
     }
 
-    fn merge(&mut self, o: &Stats) {
+    pub(crate) fn merge(&mut self, o: &Stats) {
         self.cases += o.cases;
         self.steps += o.steps;
         self.skipped_steps += o.skipped_steps;
@@ -345,7 +344,7 @@ impl SuiteConfig {
         c
     }
 
-    fn proptest_config(&self) -> Config {
+    pub(crate) fn proptest_config(&self) -> Config {
         Config {
             cases: self.cases,
             failure_persistence: None,
@@ -354,69 +353,6 @@ impl SuiteConfig {
             rng_seed: self.seed.map_or(RngSeed::Random, RngSeed::Fixed),
             ..Config::default()
         }
-    }
-}
-
-/// Runs `cases` of a machine: generates sequences with `strategy`, executes each with `exec`
-/// (which returns the failure, if any, and its statistics), shrinks failures and rebuilds the
-/// minimal failing case for the report.
-pub(crate) fn run_machine<S, V>(
-    family: &'static str,
-    config: &SuiteConfig,
-    strategy: S,
-    describe: impl Fn(&V) -> Vec<String>,
-    exec: impl Fn(V) -> (Result<(), Failure>, Stats),
-) -> FamilyOutcome
-where
-    S: proptest::strategy::Strategy<Value = V>,
-    V: Clone + fmt::Debug,
-{
-    let started = Instant::now();
-    let stats = Arc::new(Mutex::new(Stats::default()));
-    let last_failure: Arc<Mutex<Option<FailingCase>>> = Arc::default();
-    let mut runner = TestRunner::new(config.proptest_config());
-    let result = runner.run(&strategy, |value| {
-        let steps = describe(&value);
-        let (result, s) = exec(value);
-        stats.lock().unwrap_or_else(|p| p.into_inner()).merge(&s);
-        match result {
-            Ok(()) => Ok(()),
-            Err(failure) => {
-                let msg = format!("{}: {}", failure.property, failure.detail);
-                *last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(FailingCase { steps, failure });
-                Err(TestCaseError::fail(msg))
-            }
-        }
-    });
-    let verdict = match result {
-        Ok(()) => Verdict::Passed,
-        Err(TestError::Abort(reason)) => Verdict::Failed {
-            case: None,
-            reason: reason.to_string(),
-        },
-        Err(TestError::Fail(reason, minimal)) => {
-            // The last failing run is the minimal one proptest reports; check that it is.
-            let mut case = last_failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            if case.as_ref().is_some_and(|c| c.steps != describe(&minimal)) {
-                case = None;
-            }
-            Verdict::Failed {
-                case,
-                reason: reason.to_string(),
-            }
-        }
-    };
-    let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    FamilyOutcome {
-        family,
-        verdict,
-        stats,
-        elapsed: started.elapsed(),
-        cases_requested: config.cases,
     }
 }
 

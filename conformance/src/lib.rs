@@ -3,14 +3,17 @@
 //! check, step after step, that both keep the contract in `openapi/`.
 //!
 //! The suite is a library so `cargo test` and the `msp-conformance run` binary share it:
-//! describe the server as a [`Target`], pick [`Family`]s, and run them with a [`SuiteConfig`].
+//! describe the server as a [`Target`], pick [`Family`]s (every vendor's are in
+//! [`properties::VENDORS`]), and run them with a [`SuiteConfig`].
 //!
 //! ```no_run
 //! # fn demo() -> anyhow::Result<()> {
+//! use anyhow::Context as _;
 //! use msp_conformance::{Family, SuiteConfig, Target};
 //! let rt = tokio::runtime::Runtime::new()?;
 //! let target = rt.block_on(Target::mock("http://127.0.0.1:8080"))?;
-//! let outcome = Family::GlpCrud.run(&target, &SuiteConfig::from_env(), rt.handle());
+//! let family = Family::named("glp.crud").context("no such family")?;
+//! let outcome = family.run(&target, &SuiteConfig::from_env(), rt.handle());
 //! outcome.assert_passed();
 //! # Ok(()) }
 //! ```
@@ -26,7 +29,7 @@
 //!
 //! Every step checks the properties in [`properties::PROPERTIES`]: the response status and
 //! body against the spec, the body against the generated types, the answer against the
-//! reference [`model`], the cap, name uniqueness, isolation, no surfaced 401, the retry budget;
+//! reference [`model`] of each vendor, the cap, name uniqueness, isolation, no surfaced 401, the retry budget;
 //! each case ends with full listings of both MSPs and a journal check that token fetches
 //! respect the token lifetime. A failure shrinks to a minimal sequence and prints it step by
 //! step with the request and response that broke the property.

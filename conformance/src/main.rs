@@ -78,7 +78,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::List => {
-            for f in Family::ALL {
+            for f in Family::all() {
                 let admin = if f.needs_admin() {
                     " (needs the admin API)"
                 } else {
@@ -148,12 +148,12 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
     }
     config.max_steps = args.max_steps.max(1);
     let families: Vec<Family> = if args.families.is_empty() {
-        Family::ALL.to_vec()
+        Family::all().collect()
     } else {
         let mut v = Vec::new();
         for name in &args.families {
-            match Family::ALL.iter().find(|f| f.name() == name) {
-                Some(f) => v.push(*f),
+            match Family::named(name) {
+                Some(f) => v.push(f),
                 None => bail!("unknown family {name:?} (see `msp-conformance list`)"),
             }
         }

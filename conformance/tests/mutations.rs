@@ -12,7 +12,7 @@ use msp_conformance::Family;
 use serde_json::{Value, json};
 
 mod common;
-use common::{failure, forward, json_response, response, run_behind_proxy};
+use common::{failure, family, forward, json_response, response, run_behind_proxy};
 
 /// What a broken server does differently.
 #[derive(Clone, Copy, Debug)]
@@ -151,7 +151,7 @@ fn run_broken(mutation: Mutation, family: Family) -> msp_conformance::FamilyOutc
 
 #[test]
 fn ignoring_the_cap_fails_domain_cap_at_a_create() {
-    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap, Family::GlpCrud));
+    let (property, step, steps) = failure(&run_broken(Mutation::IgnoreCap, family("glp.crud")));
     assert_eq!(property, "domain.cap");
     assert!(step.starts_with("Create"), "broken step: {step}");
     // Shrunk: the start line plus cap changes and the creates that cross the cap.
@@ -165,7 +165,7 @@ fn ignoring_the_cap_fails_domain_cap_at_a_create() {
 
 #[test]
 fn leaking_another_msps_tenant_fails_isolation() {
-    let (property, step, steps) = failure(&run_broken(Mutation::LeakOtherMsp, Family::GlpCrud));
+    let (property, step, steps) = failure(&run_broken(Mutation::LeakOtherMsp, family("glp.crud")));
     assert_eq!(property, "isolation");
     assert!(
         step.contains("Witness") || step.contains("CrossMsp"),
@@ -176,7 +176,10 @@ fn leaking_another_msps_tenant_fails_isolation() {
 
 #[test]
 fn a_field_outside_the_schema_fails_spec_body() {
-    let (property, step, _) = failure(&run_broken(Mutation::FieldOutsideSchema, Family::GlpCrud));
+    let (property, step, _) = failure(&run_broken(
+        Mutation::FieldOutsideSchema,
+        family("glp.crud"),
+    ));
     assert_eq!(property, "spec.body");
     assert!(
         step.starts_with("Get") || step.starts_with("Create") || step.starts_with("TenantRead"),
@@ -186,7 +189,7 @@ fn a_field_outside_the_schema_fails_spec_body() {
 
 #[test]
 fn a_lost_update_fails_model_equality_naming_the_update() {
-    let (property, _, steps) = failure(&run_broken(Mutation::LoseUpdate, Family::GlpCrud));
+    let (property, _, steps) = failure(&run_broken(Mutation::LoseUpdate, family("glp.crud")));
     assert_eq!(property, "model.equality");
     assert!(steps.iter().any(|s| s.starts_with("Update")), "{steps:#?}");
     assert!(steps.len() <= 4, "shrunk to a short sequence: {steps:#?}");
@@ -196,7 +199,7 @@ fn a_lost_update_fails_model_equality_naming_the_update() {
 fn a_crash_on_bad_input_fails_input_malformed() {
     let (property, step, steps) = failure(&run_broken(
         Mutation::CrashOnBadFilter,
-        Family::GlpMalformed,
+        family("glp.malformed"),
     ));
     assert_eq!(property, "input.malformed");
     assert!(step.contains("BadFilter"), "broken step: {step}");
@@ -205,7 +208,7 @@ fn a_crash_on_bad_input_fails_input_malformed() {
 
 #[test]
 fn short_lived_tokens_fail_exchange_once() {
-    let (property, step, steps) = failure(&run_broken(Mutation::ShortTokens, Family::GlpTokens));
+    let (property, step, steps) = failure(&run_broken(Mutation::ShortTokens, family("glp.tokens")));
     assert_eq!(property, "auth.exchange_once");
     assert_eq!(step, "end-of-case checks");
     assert!(steps.iter().any(|s| s.starts_with("Advance")), "{steps:#?}");
@@ -213,8 +216,10 @@ fn short_lived_tokens_fail_exchange_once() {
 
 #[test]
 fn an_extra_injected_429_fails_the_retry_budget() {
-    let (property, step, steps) =
-        failure(&run_broken(Mutation::ExtraThrottle, Family::GlpRateLimits));
+    let (property, step, steps) = failure(&run_broken(
+        Mutation::ExtraThrottle,
+        family("glp.rate_limits"),
+    ));
     assert_eq!(property, "retry.budget");
     // Shrunk to one throttled call, which is the step it names.
     assert!(

@@ -8,11 +8,10 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use msp_conformance::Family;
 use serde_json::{Value, json};
 
 mod common;
-use common::{failure, forward, json_response, response, run_behind_proxy};
+use common::{failure, family, forward, json_response, response, run_behind_proxy};
 
 /// What a broken portal does differently.
 #[derive(Clone, Copy, Debug)]
@@ -211,7 +210,7 @@ async fn handle(State(p): State<Arc<Proxy>>, req: Request) -> Response {
 
 /// Runs `nsa.crud` against the mock behind a proxy applying `mutation`.
 fn run_broken(mutation: Mutation) -> msp_conformance::FamilyOutcome {
-    run_behind_proxy(&format!("{mutation:?}"), Family::NsaCrud, |mock| {
+    run_behind_proxy(&format!("{mutation:?}"), family("nsa.crud"), |mock| {
         let proxy = Arc::new(Proxy {
             upstream: mock.uri().to_string(),
             // The nSA login answers with a redirect whose Set-Cookie the client must see.

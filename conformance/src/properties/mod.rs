@@ -1,20 +1,20 @@
-//! Property families and the runner that drives them with proptest: failures, the readable
-//! report of a shrunk failing sequence, per-family outcomes and statistics.
+//! Property families: the registry ([`Family`], [`VENDORS`]), failures, the readable report of
+//! a shrunk failing sequence, per-family outcomes and statistics.
 //!
-//! Each family is one `proptest-state-machine` machine (a [`proptest_state_machine::ReferenceStateMachine`]
-//! generating step sequences) executed against a [`Target`]; every step checks the spec, the
-//! model and the domain rules. One family = one test function, so `cargo nextest --partition`
-//! splits the suite meaningfully.
+//! Each family is one [`harness::Machine`] (a vendor folder's steps, start, step executors and
+//! end-of-case checks), run by the one [`harness::run`] against a [`Target`]; every step checks
+//! the spec, the model and the domain rules. One family = one test function, so
+//! `cargo nextest --partition` splits the suite meaningfully.
 
 pub mod glp;
+pub mod harness;
 pub mod nsa;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, RngSeed};
 
 use crate::target::Target;
 
@@ -183,7 +183,7 @@ impl Stats {
         *self.checks.entry(property).or_default() += 1;
     }
 
-    fn merge(&mut self, o: &Stats) {
+    pub(crate) fn merge(&mut self, o: &Stats) {
         self.cases += o.cases;
         self.steps += o.steps;
         self.skipped_steps += o.skipped_steps;
@@ -344,7 +344,7 @@ impl SuiteConfig {
         c
     }
 
-    fn proptest_config(&self) -> Config {
+    pub(crate) fn proptest_config(&self) -> Config {
         Config {
             cases: self.cases,
             failure_persistence: None,
@@ -356,111 +356,62 @@ impl SuiteConfig {
     }
 }
 
-/// Runs `cases` of a machine: generates sequences with `strategy`, executes each with `exec`
-/// (which returns the failure, if any, and its statistics), shrinks failures and rebuilds the
-/// minimal failing case for the report.
-pub(crate) fn run_machine<S, V>(
-    family: &'static str,
-    config: &SuiteConfig,
-    strategy: S,
-    describe: impl Fn(&V) -> Vec<String>,
-    exec: impl Fn(V) -> (Result<(), Failure>, Stats),
-) -> FamilyOutcome
-where
-    S: proptest::strategy::Strategy<Value = V>,
-    V: Clone + fmt::Debug,
-{
-    let started = Instant::now();
-    let stats = Arc::new(Mutex::new(Stats::default()));
-    let last_failure: Arc<Mutex<Option<FailingCase>>> = Arc::default();
-    let mut runner = TestRunner::new(config.proptest_config());
-    let result = runner.run(&strategy, |value| {
-        let steps = describe(&value);
-        let (result, s) = exec(value);
-        stats.lock().unwrap_or_else(|p| p.into_inner()).merge(&s);
-        match result {
-            Ok(()) => Ok(()),
-            Err(failure) => {
-                let msg = format!("{}: {}", failure.property, failure.detail);
-                *last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(FailingCase { steps, failure });
-                Err(TestCaseError::fail(msg))
-            }
-        }
-    });
-    let verdict = match result {
-        Ok(()) => Verdict::Passed,
-        Err(TestError::Abort(reason)) => Verdict::Failed {
-            case: None,
-            reason: reason.to_string(),
-        },
-        Err(TestError::Fail(reason, minimal)) => {
-            // The last failing run is the minimal one proptest reports; check that it is.
-            let mut case = last_failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            if case.as_ref().is_some_and(|c| c.steps != describe(&minimal)) {
-                case = None;
-            }
-            Verdict::Failed {
-                case,
-                reason: reason.to_string(),
-            }
-        }
-    };
-    let stats = stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    FamilyOutcome {
-        family,
-        verdict,
-        stats,
-        elapsed: started.elapsed(),
-        cases_requested: config.cases,
+/// One property family: a name, whether it needs the admin API, and the machine that runs it.
+///
+/// Each vendor's family folder exports its families (`glp::FAMILIES`, `nsa::FAMILIES`);
+/// [`VENDORS`] lists those slices, so a new vendor is its folder plus one line there.
+#[derive(Clone, Copy)]
+pub struct Family {
+    name: &'static str,
+    needs_admin: bool,
+    run: fn(&Target, &SuiteConfig, &tokio::runtime::Handle) -> FamilyOutcome,
+}
+
+impl fmt::Debug for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Family").field(&self.name).finish()
     }
 }
 
-/// The property families, one test function each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Family {
-    /// GreenLake MSP tenants: create/get/list/update/delete, filters, paging, cap changes,
-    /// isolation; spec and model checked on every step.
-    GlpCrud,
-    /// Tenant tokens across clock advances: no 401, one exchange per token lifetime.
-    GlpTokens,
-    /// Injected 429s: the client succeeds within its retry budget.
-    GlpRateLimits,
-    /// Malformed input: 4xx in the error shape, no state change.
-    GlpMalformed,
-    /// Ivanti nSA tenants, usage reports and the report schedule: create/update/delete, paged
-    /// lists with MSP-wide figures, the cap, provisioning across clock advances, and a second
-    /// nSA MSP going after the first's tenants.
-    NsaCrud,
+impl PartialEq for Family {
+    fn eq(&self, other: &Family) -> bool {
+        self.name == other.name
+    }
 }
 
+impl Eq for Family {}
+
+/// Every vendor's families, in report order: one line per vendor.
+pub const VENDORS: &[&[Family]] = &[glp::FAMILIES, nsa::FAMILIES];
+
 impl Family {
-    /// Every family.
-    pub const ALL: [Family; 5] = [
-        Family::GlpCrud,
-        Family::GlpTokens,
-        Family::GlpRateLimits,
-        Family::GlpMalformed,
-        Family::NsaCrud,
-    ];
+    /// The family that runs machine `M`; `needs_admin`: it cannot run without the admin API.
+    pub const fn of<M: harness::Machine>(needs_admin: bool) -> Family {
+        Family {
+            name: M::NAME,
+            needs_admin,
+            run: harness::run::<M>,
+        }
+    }
+
+    /// Every family of every vendor, in report order.
+    pub fn all() -> impl Iterator<Item = Family> {
+        VENDORS.iter().flat_map(|v| v.iter().copied())
+    }
+
+    /// The family with this report name.
+    pub fn named(name: &str) -> Option<Family> {
+        Family::all().find(|f| f.name == name)
+    }
 
     /// The family's report name.
     pub fn name(self) -> &'static str {
-        match self {
-            Family::GlpCrud => "glp.crud",
-            Family::GlpTokens => "glp.tokens",
-            Family::GlpRateLimits => "glp.rate_limits",
-            Family::GlpMalformed => "glp.malformed",
-            Family::NsaCrud => nsa::NAME,
-        }
+        self.name
     }
 
     /// Whether the family cannot run without the admin API (clock, faults).
     pub fn needs_admin(self) -> bool {
-        matches!(self, Family::GlpTokens | Family::GlpRateLimits)
+        self.needs_admin
     }
 
     /// Runs the family against `target`, blocking on `rt` for each case.
@@ -487,7 +438,7 @@ impl Family {
             let worker = std::thread::Builder::new()
                 .name(format!("msp-conformance {}", self.name()))
                 .stack_size(64 * 1024 * 1024)
-                .spawn_scoped(scope, || self.run_here(target, config, rt));
+                .spawn_scoped(scope, || (self.run)(target, config, rt));
             match worker.map(|w| w.join()) {
                 Ok(Ok(outcome)) => outcome,
                 Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -503,20 +454,5 @@ impl Family {
                 },
             }
         })
-    }
-
-    fn run_here(
-        self,
-        target: &Target,
-        config: &SuiteConfig,
-        rt: &tokio::runtime::Handle,
-    ) -> FamilyOutcome {
-        match self {
-            Family::GlpCrud => glp::run::<glp::Crud>(target, config, rt),
-            Family::GlpTokens => glp::run::<glp::Tokens>(target, config, rt),
-            Family::GlpRateLimits => glp::run::<glp::RateLimits>(target, config, rt),
-            Family::GlpMalformed => glp::run::<glp::Malformed>(target, config, rt),
-            Family::NsaCrud => nsa::run(target, config, rt),
-        }
     }
 }

@@ -9,6 +9,11 @@ use msp_conformance::{Family, FamilyOutcome, SuiteConfig, Target, Verdict};
 use msp_mock_server::{MockServer, RateLimits};
 use serde_json::Value;
 
+/// The family with this report name (panics when there is none).
+pub fn family(name: &str) -> Family {
+    Family::named(name).unwrap_or_else(|| panic!("no family named {name:?}"))
+}
+
 /// A JSON answer the proxy makes up.
 pub fn json_response(status: StatusCode, body: Value) -> Response {
     (

@@ -16,7 +16,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -36,7 +35,11 @@ type Error = ApiError<Vendor>;
 
 /// The audit-log routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/audit-log/v1/logs", get(list_logs))
+    use crate::routes::{Routes, get};
+
+    Routes::new()
+        .route("/audit-log/v1/logs", get(list_logs))
+        .into_router()
 }
 
 /// One derived audit entry.

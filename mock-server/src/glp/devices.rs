@@ -12,7 +12,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::platform::{self, ALL_OPS, Filter, Prop, Row};
@@ -28,7 +27,11 @@ type Error = ApiError<Vendor>;
 
 /// The device routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/devices/v1/devices", get(list_devices))
+    use crate::routes::{Routes, get};
+
+    Routes::new()
+        .route("/devices/v1/devices", get(list_devices))
+        .into_router()
 }
 
 /// A device as one caller sees it, borrowed from the store (read it under the store's lock).

@@ -9,7 +9,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -33,7 +32,9 @@ const BAD: StatusCode = StatusCode::BAD_REQUEST;
 
 /// The `/workspace-management/v1` routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get};
+
+    Routes::new()
         .route("/workspace-management/v1/workspaces", get(list_workspaces))
         .route(
             "/workspace-management/v1/workspaces/{workspace_id}",
@@ -53,6 +54,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/workspace-management/v1/msp-tenants/{tenant_id}",
             get(get_tenant).put(update_tenant).delete(delete_tenant),
         )
+        .into_router()
 }
 
 fn address_json(a: &Address) -> Value {

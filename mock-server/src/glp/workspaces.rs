@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -30,7 +29,9 @@ type Body = JsonBody<Vendor>;
 
 /// The `/workspaces/v1` routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get, put};
+
+    Routes::new()
         .route(
             "/workspaces/v1/workspaces/{workspace_id}",
             get(get_workspace),
@@ -47,6 +48,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/workspaces/v1/msp-tenants/{tenant_id}",
             put(update_msp_tenant).delete(delete_msp_tenant),
         )
+        .into_router()
 }
 
 fn resource_uri(id: Uuid) -> String {

@@ -65,6 +65,8 @@ pub mod fixture;
 pub mod glp;
 pub mod limits;
 pub mod nsa;
+#[doc(hidden)]
+pub mod routes;
 pub mod sso;
 pub mod state;
 pub mod tls;
@@ -79,7 +81,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
@@ -154,7 +155,11 @@ pub fn app(state: Arc<AppState>) -> Router {
     vendor::VENDORS
         .iter()
         .fold(Router::new(), |app, v| app.merge((v.router)()))
-        .route("/openapi/{file}", get(admin::openapi_spec))
+        .merge(
+            routes::Routes::new()
+                .route("/openapi/{file}", routes::get(admin::openapi_spec))
+                .into_router(),
+        )
         .nest("/__admin", admin::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -166,21 +171,26 @@ pub fn app(state: Arc<AppState>) -> Router {
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {
-    error::error_for_path(
+    let mut resp = error::error_for_path(
         uri.path(),
         StatusCode::NOT_FOUND,
         &format!("no route for {}", uri.path()),
         Default::default(),
-    )
+    );
+    resp.extensions_mut().insert(routes::Unrouted::NoRoute);
+    resp
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
-    error::error_for_path(
+    let mut resp = error::error_for_path(
         uri.path(),
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("{method} is not allowed on {}", uri.path()),
         Default::default(),
-    )
+    );
+    resp.extensions_mut()
+        .insert(routes::Unrouted::MethodNotAllowed);
+    resp
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.

@@ -13,7 +13,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -45,12 +44,15 @@ pub const VENDOR: Vendor = Vendor {
 
 /// The Central routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get};
+
+    Routes::new()
         .route("/network-msp/v1/list-tenants", get(list_tenants))
         .route(
             "/network-monitoring/v1/device-inventory",
             get(device_inventory),
         )
+        .into_router()
 }
 
 /// `(limit, next)` with the given `next` default (`None`: required).

@@ -13,7 +13,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::devices::parse_filter;
@@ -30,7 +29,11 @@ type Error = ApiError<GlpStandard>;
 
 /// The audit-log routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/audit-log/v1/logs", get(list_logs))
+    use crate::routes::{Routes, get};
+
+    Routes::new()
+        .route("/audit-log/v1/logs", get(list_logs))
+        .into_router()
 }
 
 /// Filterable audit properties (openapi/glp-platform.yaml).

@@ -12,7 +12,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::platform::{self, ALL_OPS, Filter, Prop, Row};
@@ -29,7 +28,11 @@ type Error = ApiError<GlpStandard>;
 
 /// The device routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/devices/v1/devices", get(list_devices))
+    use crate::routes::{Routes, get};
+
+    Routes::new()
+        .route("/devices/v1/devices", get(list_devices))
+        .into_router()
 }
 
 /// The devices `p`'s workspace holds, in serial-number order (ties by device id).

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::Value;
 
 use super::render::{self, TenantQuery, View};
@@ -34,7 +33,9 @@ const BAD: StatusCode = StatusCode::BAD_REQUEST;
 
 /// The `/workspace-management/v1` routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get};
+
+    Routes::new()
         .route("/workspace-management/v1/workspaces", get(list_workspaces))
         .route(
             "/workspace-management/v1/workspaces/{workspace_id}",
@@ -54,6 +55,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/workspace-management/v1/msp-tenants/{tenant_id}",
             get(get_tenant).put(update_tenant).delete(delete_tenant),
         )
+        .into_router()
 }
 
 fn parse_filter(q: &Query, fields: &[(&str, Field)]) -> Result<Option<Filter>, Error> {

@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
 use serde_json::{Value, json};
 
 use super::render::{self, ResourceUri, TenantQuery, View};
@@ -33,7 +32,9 @@ const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 /// The `/workspaces/v1` routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get, put};
+
+    Routes::new()
         .route(
             "/workspaces/v1/workspaces/{workspace_id}",
             get(get_workspace),
@@ -50,6 +51,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/workspaces/v1/msp-tenants/{tenant_id}",
             put(update_msp_tenant).delete(delete_msp_tenant),
         )
+        .into_router()
 }
 
 /// `GET /workspaces/v1/workspaces/{workspaceId}`.

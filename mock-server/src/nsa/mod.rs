@@ -17,7 +17,6 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -88,7 +87,9 @@ impl From<NsaFailure> for Error {
 
 /// Every nSA route (portal login, API, report downloads).
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get, post, put};
+
+    Routes::new()
         .route("/login/msp", get(login_page))
         .route("/dana-na/auth/{dssignin}/login.cgi", post(login))
         .route("/api/msp/tenants", post(create_tenant).get(list_tenants))
@@ -117,6 +118,7 @@ pub fn router() -> Router<Arc<AppState>> {
             post(set_schedule).get(get_schedule),
         )
         .route("/reports/usage/{file}", get(download))
+        .into_router()
 }
 
 /// Whether cookies get the `secure` attribute (only when the mock serves HTTPS, so plain-HTTP

@@ -16,7 +16,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use base64::Engine;
 use bytes::Bytes;
 use serde_json::json;
@@ -139,7 +138,9 @@ pub const VENDOR: Vendor = Vendor {
 
 /// The token, JWKS and discovery routes.
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
+    use crate::routes::{Routes, get, post};
+
+    Routes::new()
         .route(
             "/authorization/v2/oauth2/{workspace_id}/token",
             post(workspace_token),
@@ -150,6 +151,7 @@ pub fn router() -> Router<Arc<AppState>> {
             "/.well-known/openid-configuration",
             get(openid_configuration),
         )
+        .into_router()
 }
 
 /// The form of a token request, with repeated fields refused.

@@ -6,9 +6,11 @@
 //! rule is checked and applied under a single `parking_lot` lock, never held across `.await`,
 //! so concurrent requests cannot break a cap or uniqueness.
 
+pub mod deferred;
 pub mod filter;
 pub mod model;
 pub mod nsa;
+pub mod sessions;
 
 use std::sync::Arc;
 

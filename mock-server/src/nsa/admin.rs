@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::error::admin_status;
 use crate::AppState;
 use crate::state::nsa::{DEFAULT_REALM, SIGNIN_URL_NAME};
 
@@ -116,13 +117,7 @@ fn decide(state: &AppState, raw: &str, approve_it: bool) -> Response {
             v["tenant_cap_limit"] = json!(cap);
             Json(v).into_response()
         }
-        Err(f) => {
-            let status = match f.kind {
-                crate::state::nsa::FailKind::NotFound => StatusCode::NOT_FOUND,
-                _ => StatusCode::CONFLICT,
-            };
-            (status, Json(json!({"error": f.message}))).into_response()
-        }
+        Err(e) => (admin_status(&e), Json(json!({"error": e.to_string()}))).into_response(),
     }
 }
 

@@ -150,7 +150,7 @@ pub struct TenantRef {
 pub struct CredentialsDoc {
     /// Every MSP with its credential and tenants.
     pub msps: Vec<MspCredentials>,
-    /// Every nSA MSP portal login, each with a ready `DSID`.
+    /// Every nSA MSP portal login (no session; see `POST /__admin/nsa/sessions`).
     #[serde(default)]
     pub nsa: Vec<crate::nsa::admin::NsaCredentials>,
 }

@@ -1,10 +1,11 @@
 //! Ivanti nSA MSP portal routes: the DSID form login, tenants, the tenant-cap request, usage
 //! reports (with expiring CSV download URLs) and the report schedule, plus the admin routes that
-//! decide cap requests (`/__admin/nsa/...`).
+//! start sessions and decide cap requests (`/__admin/nsa/...`).
 //!
 //! Handlers extract and validate, call the rules in [`crate::state::nsa`] under the store's one
-//! lock, and answer in the portal's shapes; every error is the spec's `NsaError`
-//! (`{code, message, field?}`).
+//! lock, and answer in the portal's shapes. Every error has the spec's `NsaError` body
+//! (`{code, message, field?}`); `error.rs` maps each domain refusal
+//! ([`crate::state::nsa::NsaError`]) to its wire `code` and status.
 
 pub mod admin;
 mod error;

@@ -10,9 +10,9 @@
 //! (`#[serde(skip)]`): exporting the state never writes a DSID, and loading a world schedules its
 //! deferred work again from the tenants' `ready_at` and the pending cap requests.
 //!
-//! The rules are one `impl NsaWorld` block per topic: [`sessions`] (login, DSID checks),
-//! [`tenants`], [`caps`] (cap requests and their decisions), [`reports`] (usage reports,
-//! downloads, schedule). Failures are [`NsaError`]s, which name what went wrong; the nSA routes
+//! The rules are one `impl NsaWorld` block per topic: `sessions.rs` (login, DSID checks),
+//! `tenants.rs`, `caps.rs` (cap requests and their decisions), `reports.rs` (usage reports,
+//! downloads, schedule); the data types are in `model.rs`. Failures are [`NsaError`]s, which name what went wrong; the nSA routes
 //! map them to the wire's `code` and status.
 
 mod caps;

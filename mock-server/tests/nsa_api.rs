@@ -218,8 +218,18 @@ async fn client_runtime_nsa_session_logs_in_against_the_mock() {
     assert_eq!(page.tenants[0].sub_domain, "acme");
 }
 
+/// `POST /__admin/nsa/sessions`: signs `username` in without the form; answers the DSID.
+async fn admin_session(mock: &MockServer, username: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/__admin/nsa/sessions", mock.uri()))
+        .json(&json!({ "username": username }))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn admin_credentials_list_a_ready_dsid() {
+async fn admin_credentials_list_the_logins_and_admin_sessions_are_ready_to_use() {
     let mock = mock().await;
     let doc: Value = reqwest::get(format!("{}/__admin/credentials", mock.uri()))
         .await
@@ -231,16 +241,43 @@ async fn admin_credentials_list_a_ready_dsid() {
     assert_eq!(nsa.len(), 2);
     assert_eq!(nsa[0]["username"], "alpha-admin");
     assert_eq!(nsa[0]["password"], "alpha-pass");
-    let dsid = nsa[0]["dsid"].as_str().unwrap();
+    // Reading credentials starts no session.
+    assert!(nsa[0].get("dsid").is_none());
+    assert!(mock.state().store.export().nsa.sessions.is_empty());
+    mock.credentials();
+    assert!(mock.state().store.export().nsa.sessions.is_empty());
+
+    let r = admin_session(&mock, nsa[0]["username"].as_str().unwrap()).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["username"], "alpha-admin");
+    let dsid = body["dsid"].as_str().unwrap();
     let page = client(&mock, dsid).list_tenants().send().await.unwrap();
     assert_eq!(page.total, 1);
     // The second MSP's DSID sees its own (empty) tenant list.
-    let page = client(&mock, nsa[1]["dsid"].as_str().unwrap())
+    let body: Value = admin_session(&mock, nsa[1]["username"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let page = client(&mock, body["dsid"].as_str().unwrap())
         .list_tenants()
         .send()
         .await
         .unwrap();
     assert_eq!(page.total, 0);
+    // An unknown MSP is 404; a malformed body is 400.
+    let r = admin_session(&mock, "nobody").await;
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("nobody"));
+    let r = reqwest::Client::new()
+        .post(format!("{}/__admin/nsa/sessions", mock.uri()))
+        .json(&json!({ "user": "alpha-admin" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]

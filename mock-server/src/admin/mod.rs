@@ -157,7 +157,7 @@ pub struct CredentialsDoc {
     /// Every GreenLake MSP with its credential and tenants.
     #[serde(default)]
     pub msps: Vec<MspCredentials>,
-    /// Every nSA MSP portal login.
+    /// Every nSA MSP portal login (no session; see `POST /__admin/nsa/sessions`).
     #[serde(default)]
     pub nsa: Vec<crate::nsa::admin::NsaCredentials>,
     /// The sections of vendors without a typed field here, by vendor key.

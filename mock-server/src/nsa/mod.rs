@@ -1,13 +1,17 @@
 //! Ivanti nSA MSP portal routes: the DSID form login, tenants, the tenant-cap request, usage
 //! reports (with expiring CSV download URLs) and the report schedule, plus the admin routes that
-//! decide cap requests (`/__admin/nsa/...`).
+//! start sessions and decide cap requests (`/__admin/nsa/...`).
 //!
 //! Handlers extract and validate, call the rules in [`crate::state::nsa`] under the store's one
-//! lock, and answer in the portal's shapes; every error is the spec's `NsaError`
-//! (`{code, message, field?}`).
+//! lock, and answer in the portal's shapes. Every error has the spec's `NsaError` body
+//! (`{code, message, field?}`); `error.rs` maps each domain refusal
+//! ([`crate::state::nsa::NsaError`]) to its wire `code` and status.
 
 pub mod admin;
+mod error;
 mod validate;
+
+pub use error::{Error, Nsa};
 
 use std::sync::Arc;
 
@@ -24,66 +28,15 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::admin::journal::JournalClient;
-use crate::error::{ApiError, Flavor};
 use crate::extract::{JsonBody, QueryParams};
 use crate::limits::RouteClass;
 use crate::sso::bearer::too_many;
-use crate::state::nsa::{FailKind, NsaFailure, NsaTenant, SIGNIN_URL_NAME, Schedule, TenantStatus};
+use crate::state::nsa::{
+    NsaTenant, NsaWorld, SIGNIN_URL_NAME, Schedule, TenantStatus, UsageReport,
+};
 
-/// The nSA error shape: `{code, message, field?}`.
-#[derive(Debug, Clone, Copy)]
-pub struct Nsa;
-
-/// The nSA `code` for an HTTP status when no specific code applies.
-pub fn nsa_error_code(status: StatusCode, has_field: bool) -> &'static str {
-    match status.as_u16() {
-        400 if has_field => "invalid_field",
-        400 | 413 | 415 => "invalid_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        429 => "rate_limited",
-        _ => "internal_error",
-    }
-}
-
-impl Flavor for Nsa {
-    fn body<F>(err: &ApiError<F>) -> Value {
-        let mut b = json!({
-            "code": err
-                .code
-                .unwrap_or_else(|| nsa_error_code(err.status, err.field.is_some())),
-            "message": err.message,
-        });
-        if let Some(f) = &err.field {
-            b["field"] = json!(f);
-        }
-        b
-    }
-}
-
-/// An nSA error.
-pub type Error = ApiError<Nsa>;
 type Body = JsonBody<Nsa>;
 type Query = QueryParams<Nsa>;
-
-impl From<NsaFailure> for Error {
-    fn from(f: NsaFailure) -> Self {
-        let status = match f.kind {
-            FailKind::Invalid => StatusCode::BAD_REQUEST,
-            FailKind::Unauthorized => StatusCode::UNAUTHORIZED,
-            FailKind::NotFound => StatusCode::NOT_FOUND,
-            FailKind::Conflict => StatusCode::CONFLICT,
-        };
-        let mut e = Error::new(status, f.message).with_code(f.code);
-        if let Some(field) = f.field {
-            e = e.with_field(field);
-        }
-        e
-    }
-}
 
 /// Every nSA route (portal login, API, report downloads).
 pub fn router() -> Router<Arc<AppState>> {
@@ -144,15 +97,15 @@ pub fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// The MSP admin behind a live `DSID` session; extracting it marks the session used and counts
-/// the call against the MSP's rate limit.
+/// The MSP admin behind a live `DSID` portal session; extracting it marks the session used and
+/// counts the call against the MSP's rate limit.
 #[derive(Debug, Clone)]
-pub struct Admin {
+pub struct PortalSession {
     /// The MSP's username.
     pub username: String,
 }
 
-impl FromRequestParts<Arc<AppState>> for Admin {
+impl FromRequestParts<Arc<AppState>> for PortalSession {
     type Rejection = Error;
 
     async fn from_request_parts(
@@ -163,7 +116,7 @@ impl FromRequestParts<Arc<AppState>> for Admin {
         let now = state.clock.now();
         let username = state
             .store
-            .write_nsa(|n| n.touch(dsid.as_deref(), now))
+            .with_mut(|n: &mut NsaWorld| n.touch(dsid.as_deref(), now))
             .map_err(Error::from)?;
         if let Some(slot) = parts.extensions.get::<JournalClient>() {
             slot.set(&format!("nsa:{username}"));
@@ -172,11 +125,13 @@ impl FromRequestParts<Arc<AppState>> for Admin {
             .limits
             .check(&format!("nsa:{username}"), RouteClass::Client)
             .map_err(too_many::<Nsa>)?;
-        Ok(Admin { username })
+        Ok(PortalSession { username })
     }
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+/// nSA timestamps: RFC 3339 in UTC with whole seconds (`2026-01-01T00:00:00Z`), unlike
+/// GreenLake's milliseconds.
+fn rfc3339_secs(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -186,7 +141,7 @@ fn tenant_json(t: &NsaTenant, status: TenantStatus, now: DateTime<Utc>) -> Value
         "sub_domain": t.sub_domain,
         "user": {"username": t.user.username, "email": t.user.email},
         "name": t.name,
-        "created": rfc3339(t.created.unwrap_or(now)),
+        "created": rfc3339_secs(t.created.unwrap_or(now)),
         "subscriptions": t.subscriptions.iter().map(|s| json!({
             "id": s.id,
             "display_name": s.display_name.clone()
@@ -241,9 +196,9 @@ async fn login(
         .check(&format!("nsa-login:{}", form.username), RouteClass::Client)
         .map_err(too_many::<Nsa>)?;
     let now = state.clock.now();
-    let dsid = state
-        .store
-        .write_nsa(|n| n.login(&form.username, form.password.expose(), &form.realm, now))?;
+    let dsid = state.store.with_mut(|n: &mut NsaWorld| {
+        n.login(&form.username, form.password.expose(), &form.realm, now)
+    })?;
     tracing::debug!(user = %form.username, "nSA login");
     Ok((
         [
@@ -258,14 +213,14 @@ async fn login(
 /// `POST /api/msp/tenants`: 202, the tenant starts `initializing`.
 async fn create_tenant(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     JsonBody(body, ..): Body,
 ) -> Result<StatusCode, Error> {
     let input = validate::new_tenant(&body)?;
     let now = state.clock.now();
     state
         .store
-        .write_nsa(|n| n.create_tenant(&admin.username, input, now))?;
+        .with_mut(|n: &mut NsaWorld| n.create_tenant(&session.username, input, now))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -278,14 +233,14 @@ fn page(q: &Query) -> Result<(usize, usize), Error> {
 /// `GET /api/msp/tenants`.
 async fn list_tenants(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     q: Query,
 ) -> Result<Json<Value>, Error> {
     let (start, limit) = page(&q)?;
     let now = state.clock.now();
     let l = state
         .store
-        .write_nsa(|n| n.list_tenants(&admin.username, start, limit, now))?;
+        .with_mut(|n: &mut NsaWorld| n.list_tenants(&session.username, start, limit, now))?;
     Ok(Json(json!({
         "total": l.total,
         "tenants": l.tenants.iter().map(|(t, s)| tenant_json(t, *s, now)).collect::<Vec<_>>(),
@@ -298,14 +253,14 @@ async fn list_tenants(
 /// `POST /api/msp/tenants/requests/tenant-cap-limit`.
 async fn request_cap(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     JsonBody(body, ..): Body,
 ) -> Result<Json<Value>, Error> {
     let (limit, reason) = validate::cap_request(&body)?;
     let now = state.clock.now();
     let id = state
         .store
-        .write_nsa(|n| n.request_cap(&admin.username, limit, reason, now))?;
+        .with_mut(|n: &mut NsaWorld| n.request_cap(&session.username, limit, reason, now))?;
     Ok(Json(json!({ "id": id })))
 }
 
@@ -318,90 +273,90 @@ fn tenant_id(raw: &str) -> Result<Uuid, Error> {
 /// `PUT /api/msp/tenants/{tenant_id}`.
 async fn update_tenant(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     Path(raw): Path<String>,
     JsonBody(body, ..): Body,
 ) -> Result<Json<Value>, Error> {
     let id = tenant_id(&raw)?;
     let (name, subs) = validate::tenant_update(&body)?;
     let now = state.clock.now();
-    let t = state
+    let (t, status) = state
         .store
-        .write_nsa(|n| n.update_tenant(&admin.username, id, name, subs))?;
-    Ok(Json(tenant_json(&t, t.status(now), now)))
+        .with_mut(|n: &mut NsaWorld| n.update_tenant(&session.username, id, name, subs, now))?;
+    Ok(Json(tenant_json(&t, status, now)))
 }
 
 /// `DELETE /api/msp/tenants/{tenant_id}` (the mock's path).
 async fn delete_tenant(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, Error> {
     let id = tenant_id(&raw)?;
     state
         .store
-        .write_nsa(|n| n.delete_tenant(&admin.username, id))?;
+        .with_mut(|n: &mut NsaWorld| n.delete_tenant(&session.username, id))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_blocked(
     state: &AppState,
-    admin: &Admin,
+    session: &PortalSession,
     raw: &str,
     blocked: bool,
 ) -> Result<Json<Value>, Error> {
     let id = tenant_id(raw)?;
     let now = state.clock.now();
-    let t = state
+    let (t, status) = state
         .store
-        .write_nsa(|n| n.set_blocked(&admin.username, id, blocked, now))?;
-    Ok(Json(tenant_json(&t, t.status(now), now)))
+        .with_mut(|n: &mut NsaWorld| n.set_blocked(&session.username, id, blocked, now))?;
+    Ok(Json(tenant_json(&t, status, now)))
 }
 
 /// `POST /api/msp/tenants/{tenant_id}/block` (the mock's path).
 async fn block_tenant(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, Error> {
-    set_blocked(&state, &admin, &raw, true).await
+    set_blocked(&state, &session, &raw, true).await
 }
 
 /// `POST /api/msp/tenants/{tenant_id}/unblock` (the mock's path).
 async fn unblock_tenant(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, Error> {
-    set_blocked(&state, &admin, &raw, false).await
+    set_blocked(&state, &session, &raw, false).await
 }
 
-fn report_json(r: &crate::state::nsa::UsageReport) -> Value {
-    json!({"id": r.id, "file_name": r.file_name, "created": rfc3339(r.created)})
+fn report_json(r: &UsageReport) -> Value {
+    json!({"id": r.id, "file_name": r.file_name, "created": rfc3339_secs(r.created)})
 }
 
 /// `POST /api/msp/reports/usage`.
 async fn generate_report(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
 ) -> Result<Json<Value>, Error> {
     let now = state.clock.now();
     let r = state
         .store
-        .write_nsa(|n| n.generate_report(&admin.username, now))?;
+        .with_mut(|n: &mut NsaWorld| n.generate_report(&session.username, now))?;
     Ok(Json(report_json(&r)))
 }
 
 /// `GET /api/msp/reports/usage`.
 async fn list_reports(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     q: Query,
 ) -> Result<Json<Value>, Error> {
     let (start, limit) = page(&q)?;
     let (total, items) = state
         .store
-        .write_nsa(|n| n.list_reports(&admin.username, start, limit))?;
+        .with_mut(|n: &mut NsaWorld| n.list_reports(&session.username, start, limit))?;
     Ok(Json(json!({
         "total": total,
         "items": items.iter().map(report_json).collect::<Vec<_>>(),
@@ -414,7 +369,7 @@ const MAX_DELETE_IDS: usize = 100;
 /// `DELETE /api/msp/reports/usage?report_ids=a,b` or `?report_ids=a&report_ids=b`.
 async fn delete_reports(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     q: Query,
 ) -> Result<Response, Error> {
     let ids: Vec<String> =
@@ -440,7 +395,7 @@ async fn delete_reports(
     }
     let out = state
         .store
-        .write_nsa(|n| n.delete_reports(&admin.username, &ids))?;
+        .with_mut(|n: &mut NsaWorld| n.delete_reports(&session.username, &ids))?;
     if out.failed.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -457,7 +412,7 @@ async fn delete_reports(
 /// `GET /api/msp/reports/usage/{report_id}/download-url`.
 async fn download_url(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, Error> {
     let id = Uuid::try_parse(&raw).map_err(|_| {
@@ -466,7 +421,7 @@ async fn download_url(
     let now = state.clock.now();
     let (token, _) = state
         .store
-        .write_nsa(|n| n.download_token(&admin.username, id, now))?;
+        .with_mut(|n: &mut NsaWorld| n.download_token(&session.username, id, now))?;
     Ok(Json(json!({
         "url": format!("{}/reports/usage/{id}.csv?token={token}", state.tokens.issuer()),
     })))
@@ -486,7 +441,7 @@ async fn download(
     let now = state.clock.now();
     let r = state
         .store
-        .with(|n: &crate::state::nsa::NsaWorld| n.download(id, token, now))?;
+        .with(|n: &NsaWorld| n.download(id, token, now))?;
     let disposition = format!("attachment; filename=\"{}\"", r.file_name);
     let mut resp = r.csv.into_response();
     resp.headers_mut().insert(
@@ -506,22 +461,24 @@ fn schedule_json(s: &Schedule) -> Value {
 /// `POST /api/msp/reports/usage/schedule`.
 async fn set_schedule(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
     JsonBody(body, ..): Body,
 ) -> Result<Json<Value>, Error> {
     let s = validate::schedule(&body)?;
     let s = state
         .store
-        .write_nsa(|n| n.set_schedule(&admin.username, s))?;
+        .with_mut(|n: &mut NsaWorld| n.set_schedule(&session.username, s))?;
     Ok(Json(schedule_json(&s)))
 }
 
 /// `GET /api/msp/reports/usage/schedule`.
 async fn get_schedule(
     State(state): State<Arc<AppState>>,
-    admin: Admin,
+    session: PortalSession,
 ) -> Result<Json<Value>, Error> {
-    let s = state.store.write_nsa(|n| n.schedule(&admin.username))?;
+    let s = state
+        .store
+        .with_mut(|n: &mut NsaWorld| n.schedule(&session.username))?;
     Ok(Json(schedule_json(&s)))
 }
 
@@ -531,7 +488,7 @@ pub const VENDOR: crate::vendor::Vendor = crate::vendor::Vendor {
     prefixes: &["/api/msp", "/dana-na/", "/login/", "/reports/usage/"],
     router,
     admin_router: Some(admin::router),
-    error: |_, status, message| ApiError::<Nsa>::new(status, message).into_response(),
+    error: |_, status, message| crate::error::ApiError::<Nsa>::new(status, message).into_response(),
     credentials: Some(("nsa", |state| {
         serde_json::to_value(admin::credentials_of(state)).unwrap_or_default()
     })),

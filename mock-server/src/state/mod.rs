@@ -7,10 +7,12 @@
 //! one state and one set of rules, each checked and applied under a single `parking_lot` lock,
 //! never held across `.await`, so concurrent requests cannot break a cap or uniqueness.
 
+pub mod deferred;
 pub mod filter;
 pub mod glp;
 pub mod model;
 pub mod nsa;
+pub mod sessions;
 
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
@@ -95,11 +97,6 @@ impl Store {
     /// must hold under concurrency (a cap, uniqueness) is checked and applied in one call.
     pub fn with_mut<S: Section, R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
         f(S::of_mut(&mut self.world.write()))
-    }
-
-    /// Mutates the nSA section under the lock (as [`Store::with_mut`]).
-    pub fn write_nsa<R>(&self, f: impl FnOnce(&mut nsa::NsaWorld) -> R) -> R {
-        self.with_mut(f)
     }
 }
 

@@ -65,6 +65,7 @@ pub mod fixture;
 pub mod glp;
 pub mod limits;
 pub mod nsa;
+pub mod odata;
 pub mod sso;
 pub mod state;
 pub mod tls;

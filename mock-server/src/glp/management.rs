@@ -19,9 +19,10 @@ use super::{JsonBytes, Rfc3339, parse_id, rfc3339, serialising};
 use crate::AppState;
 use crate::error::{ApiError, Doc};
 use crate::extract::{JsonBody, QueryParams};
+use crate::odata::{self, Field, Fields, Op};
 use crate::sso::bearer::Caller;
 use crate::sso::tokens::TokenKind;
-use crate::state::filter::{self, Filter, Row, SNAKE_FIELDS, SNAKE_WORKSPACE_FIELDS};
+use crate::state::row::{Filter, WorkspaceKey, WorkspaceRow};
 use crate::state::{Address, Msp, Rendered, Tenant, TenantInput, Workspace};
 
 type Error = ApiError<Doc>;
@@ -140,12 +141,42 @@ fn msp_json(m: &Msp, tenant_count: usize) -> Value {
     v
 }
 
-fn parse_filter(q: &Query, fields: &[(&str, filter::Field)]) -> Result<Option<Filter>, Error> {
+/// The filter fields of `GET /msp-tenants` (glp-workspace-management.yaml `Filter`).
+pub static SNAKE_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspace-management",
+    "list_tenants",
+    Op::ALL,
+    &[
+        Field::uuid("workspace_id", WorkspaceKey::Id),
+        Field::text("workspace_name", WorkspaceKey::WorkspaceName),
+        Field::time("created_at", WorkspaceKey::CreatedAt),
+        Field::time("updated_at", WorkspaceKey::UpdatedAt),
+        Field::text("created_by", WorkspaceKey::CreatedBy),
+        Field::text("inventory_ownership", WorkspaceKey::InventoryOwnership),
+    ],
+);
+
+/// The filter fields of `GET /workspaces` (glp-workspace-management.yaml `Filter`).
+pub static SNAKE_WORKSPACE_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspace-management",
+    "list_workspaces",
+    Op::ALL,
+    &[
+        Field::uuid("workspace_id", WorkspaceKey::Id),
+        Field::text("workspace_name", WorkspaceKey::WorkspaceName),
+        Field::text("workspace_type", WorkspaceKey::WorkspaceType),
+        Field::time("created_at", WorkspaceKey::CreatedAt),
+        Field::time("updated_at", WorkspaceKey::UpdatedAt),
+        Field::text("created_by", WorkspaceKey::CreatedBy),
+    ],
+);
+
+fn parse_filter(q: &Query, fields: &Fields<WorkspaceKey>) -> Result<Option<Filter>, Error> {
     match q.get("filter") {
         None => Ok(None),
-        Some(f) => filter::parse(f, fields)
+        Some(f) => odata::parse(f, fields)
             .map(Some)
-            .map_err(|e| Error::bad_request(e).with_field("filter")),
+            .map_err(|e| Error::bad_request(e.to_string()).with_field("filter")),
     }
 }
 
@@ -154,27 +185,15 @@ fn parse_sort(q: &Query) -> Result<Option<(String, bool)>, Error> {
     let Some(raw) = q.get("sort") else {
         return Ok(None);
     };
-    let bad = || {
-        Error::bad_request(format!(
-            "{raw:?} is not field:asc|desc with field one of name, created_at, updated_at, device_count"
-        ))
-        .with_field("sort")
-    };
-    let (field, dir) = raw.split_once(':').ok_or_else(bad)?;
-    if !["name", "created_at", "updated_at", "device_count"].contains(&field) {
-        return Err(bad());
-    }
-    let desc = match dir {
-        "asc" => false,
-        "desc" => true,
-        _ => return Err(bad()),
-    };
+    let keys = &["name", "created_at", "updated_at", "device_count"];
+    let (field, desc) = odata::sort::parse_field_direction(raw, keys)
+        .map_err(|e| Error::bad_request(e.to_string()).with_field("sort"))?;
     Ok(Some((field.to_owned(), desc)))
 }
 
 /// A row of `GET /workspaces`: what filters and sorts see, and where its body comes from.
 struct Item<'a> {
-    row: Row<'a>,
+    row: WorkspaceRow<'a>,
     devices: usize,
     source: Source<'a>,
 }
@@ -192,7 +211,7 @@ async fn list_workspaces(
 ) -> Result<JsonBytes, Error> {
     let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
-    let filter = parse_filter(&query, SNAKE_WORKSPACE_FIELDS)?;
+    let filter = parse_filter(&query, &SNAKE_WORKSPACE_FIELDS)?;
     let sort = parse_sort(&query)?;
     let claims = auth.claims.clone();
     // Rows borrow from the world under the read lock; only the page is turned into JSON.
@@ -203,8 +222,8 @@ async fn list_workspaces(
                 claims.token_kind == TokenKind::Msp && m.workspace_id == claims.workspace_id;
             if msp_visible {
                 items.push(Item {
-                    row: Row {
-                        id: m.workspace_id.hyphenated().to_string(),
+                    row: WorkspaceRow {
+                        id: m.workspace_id,
                         name: &m.name,
                         workspace_type: "MSP",
                         created_at: m.created_at,
@@ -219,14 +238,14 @@ async fn list_workspaces(
             for t in &m.tenants {
                 if msp_visible || t.id == claims.workspace_id {
                     items.push(Item {
-                        row: Row::of_tenant(t),
+                        row: WorkspaceRow::of_tenant(t),
                         devices: t.devices.len(),
                         source: Source::Tenant(t, m.workspace_id),
                     });
                 }
             }
         }
-        items.retain(|i| filter.as_ref().is_none_or(|f| f.matches_row(&i.row)));
+        items.retain(|i| filter.as_ref().is_none_or(|f| f.matches(&i.row)));
         if let Some((field, desc)) = sort {
             items.sort_by(|a, b| {
                 let o = match field.as_str() {
@@ -385,7 +404,7 @@ async fn list_tenants(
     }
     let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
-    let filter = parse_filter(&query, SNAKE_FIELDS)?;
+    let filter = parse_filter(&query, &SNAKE_FIELDS)?;
     let sort = parse_sort(&query)?;
     let page = |total: usize, items: Vec<&Tenant>| {
         let items = items

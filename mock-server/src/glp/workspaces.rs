@@ -19,8 +19,9 @@ use super::{JsonBytes, Rfc3339, parse_id, rfc3339, serialising};
 use crate::AppState;
 use crate::error::{ApiError, Vendor};
 use crate::extract::{JsonBody, QueryParams};
+use crate::odata::{self, Field, Fields, Op};
 use crate::sso::bearer::Caller;
-use crate::state::filter::{self, CAMEL_FIELDS, Filter};
+use crate::state::row::{Filter, WorkspaceKey};
 use crate::state::{Address, Rendered, Store, Tenant, TenantInput, Workspace};
 
 type Error = ApiError<Vendor>;
@@ -218,6 +219,21 @@ async fn get_workspace_contact(
     Ok(Json(v))
 }
 
+/// The filter fields of `GET /workspaces/v1/msp-tenants` (glp-workspaces.yaml `Filter`).
+pub static CAMEL_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspaces",
+    "list_msp_tenants",
+    Op::ALL,
+    &[
+        Field::uuid("id", WorkspaceKey::Id),
+        Field::time("createdAt", WorkspaceKey::CreatedAt),
+        Field::time("updatedAt", WorkspaceKey::UpdatedAt),
+        Field::text("workspaceName", WorkspaceKey::WorkspaceName),
+        Field::text("createdBy", WorkspaceKey::CreatedBy),
+        Field::text("inventoryOwnership", WorkspaceKey::InventoryOwnership),
+    ],
+);
+
 /// `GET /workspaces/v1/msp-tenants`.
 async fn list_msp_tenants(
     State(state): State<Arc<AppState>>,
@@ -231,8 +247,8 @@ async fn list_msp_tenants(
     let filter = match query.get("filter") {
         None => None,
         Some(f) => Some(
-            filter::parse(f, CAMEL_FIELDS)
-                .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
+            odata::parse(f, &CAMEL_FIELDS)
+                .map_err(|e| Error::unprocessable(e.to_string()).with_field("filter"))?,
         ),
     };
     page_body(&state.store, msp, filter.as_ref(), offset, limit).map(JsonBytes)

@@ -6,9 +6,18 @@
 //! rule is checked and applied under a single `parking_lot` lock, never held across `.await`,
 //! so concurrent requests cannot break a cap or uniqueness.
 
-pub mod filter;
 pub mod model;
 pub mod nsa;
+pub mod row;
+
+/// The path the benches import the tenant filter by (see [`crate::odata`]).
+#[doc(hidden)]
+pub mod filter {
+    pub use crate::odata::parse;
+    /// The vendor list's filter fields, as [`parse`] takes them.
+    pub static CAMEL_FIELDS: &crate::odata::Fields<super::row::WorkspaceKey> =
+        &crate::glp::workspaces::CAMEL_FIELDS;
+}
 
 use std::sync::Arc;
 
@@ -18,7 +27,7 @@ use uuid::Uuid;
 
 pub use model::{Address, Device, InventoryOwnership, Msp, Rendered, Secret, Tenant, World};
 
-use filter::Filter;
+use row::Filter;
 
 /// A rule violation or missing resource, independent of any API's error shape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

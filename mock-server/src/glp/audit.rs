@@ -22,12 +22,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::devices::{parse_filter, visible_devices};
-use super::platform::{ALL_OPS, Prop, Row};
 use super::rfc3339;
 use crate::AppState;
 use crate::admin::journal::Entry;
 use crate::error::{ApiError, Vendor};
 use crate::extract::QueryParams;
+use crate::odata::{Field, Fields, Op, Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::sso::tokens::{Claims, TokenKind};
 use crate::state::World;
@@ -224,27 +224,53 @@ fn entry_json(e: &AuditEntry) -> Value {
     })
 }
 
-/// Filterable audit properties (openapi/glp-platform.yaml).
-const AUDIT_PROPS: &[&str] = &[
-    "id",
-    "category",
-    "description",
-    "createdAt",
-    "user/username",
-    "workspace/id",
-    "hasDetails",
-];
+/// A filterable audit property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditKey {
+    /// `id`.
+    Id,
+    /// `category`.
+    Category,
+    /// `description`.
+    Description,
+    /// `createdAt`.
+    CreatedAt,
+    /// `user/username`.
+    Username,
+    /// `workspace/id`.
+    WorkspaceId,
+    /// `hasDetails`.
+    HasDetails,
+}
 
-fn audit_row(e: &AuditEntry) -> Row {
-    Row::from([
-        ("id", Prop::Str(e.id.to_string())),
-        ("category", Prop::Str(e.category.to_owned())),
-        ("description", Prop::Str(e.description.clone())),
-        ("createdAt", Prop::Time(e.at)),
-        ("user/username", Prop::Str(e.user.clone())),
-        ("workspace/id", Prop::Str(e.workspace.0.to_string())),
-        ("hasDetails", Prop::Bool(false)),
-    ])
+/// Filterable audit properties (openapi/glp-platform.yaml).
+pub(crate) static AUDIT_FIELDS: Fields<AuditKey> = Fields::new(
+    "glp-platform",
+    "list_audit_logs",
+    Op::ALL,
+    &[
+        Field::uuid("id", AuditKey::Id),
+        Field::text("category", AuditKey::Category),
+        Field::text("description", AuditKey::Description),
+        Field::time("createdAt", AuditKey::CreatedAt),
+        Field::text("user/username", AuditKey::Username),
+        Field::uuid("workspace/id", AuditKey::WorkspaceId),
+        Field::boolean("hasDetails", AuditKey::HasDetails),
+    ],
+);
+
+impl Row<AuditKey> for AuditEntry {
+    fn prop(&self, key: AuditKey) -> Prop<'_> {
+        match key {
+            AuditKey::Id => Prop::Uuid(self.id),
+            AuditKey::Category => Prop::Str(self.category),
+            AuditKey::Description => Prop::Str(&self.description),
+            AuditKey::CreatedAt => Prop::Time(self.at),
+            AuditKey::Username => Prop::Str(&self.user),
+            AuditKey::WorkspaceId => Prop::Uuid(self.workspace.0),
+            AuditKey::HasDetails => Prop::Bool(false),
+        }
+    }
 }
 
 /// `GET /audit-log/v1/logs`.
@@ -256,13 +282,13 @@ async fn list_logs(
     let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
     let limit = q.bounded("limit", 50, 1, 2000, StatusCode::BAD_REQUEST)?;
     let filter = match q.get("filter") {
-        Some(f) => Some(parse_filter(f, AUDIT_PROPS, ALL_OPS)?),
+        Some(f) => Some(parse_filter(f, &AUDIT_FIELDS)?),
         None => None,
     };
     let journal = state.journal.query(None, None);
     let mut entries = state.store.read(|w| trail(w, &journal, &caller.claims));
     if let Some(f) = &filter {
-        entries.retain(|e| f.matches(&audit_row(e)));
+        entries.retain(|e| f.matches(e));
     }
     let items: Vec<Value> = entries
         .iter()

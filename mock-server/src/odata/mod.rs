@@ -255,6 +255,31 @@ impl<K, R: Row<K> + ?Sized> Row<K> for &R {
 mod tests {
     use super::*;
 
+    /// Every list reads its filter bound from its spec, and every spec says 2048.
+    #[test]
+    fn every_list_takes_its_filter_bound_from_the_spec() {
+        let bounds = [
+            (
+                "vendor tenants",
+                crate::glp::workspaces::CAMEL_FIELDS.max_len(),
+            ),
+            (
+                "doc tenants",
+                crate::glp::management::SNAKE_FIELDS.max_len(),
+            ),
+            (
+                "doc workspaces",
+                crate::glp::management::SNAKE_WORKSPACE_FIELDS.max_len(),
+            ),
+            ("devices", crate::glp::devices::DEVICE_FIELDS.max_len()),
+            ("audit logs", crate::glp::audit::AUDIT_FIELDS.max_len()),
+            ("inventory", crate::central::INVENTORY_FIELDS.max_len()),
+        ];
+        for (list, bound) in bounds {
+            assert_eq!(bound, Some(2048), "{list}");
+        }
+    }
+
     #[test]
     fn an_unknown_operation_has_no_bound() {
         assert_eq!(filter_max_len("glp-workspaces", "no_such_operation"), None);

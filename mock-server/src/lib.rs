@@ -65,6 +65,7 @@ pub mod fixture;
 pub mod glp;
 pub mod limits;
 pub mod nsa;
+pub mod odata;
 #[doc(hidden)]
 pub mod routes;
 pub mod sso;

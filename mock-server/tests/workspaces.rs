@@ -85,6 +85,39 @@ async fn list_and_each_filter_operator() {
     }
 }
 
+/// The filter's length bound is the spec's `maxLength: 2048`: one byte more is refused, and a
+/// filter of exactly 2048 bytes is parsed (and here matches nothing).
+#[tokio::test]
+async fn filter_length_is_the_specs_max_length() {
+    let mock = small().await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    let filter_of = |len: usize| {
+        let f = format!("workspaceName eq '{}'", "x".repeat(len - 19));
+        assert_eq!(f.len(), len);
+        f
+    };
+    let r = h
+        .get(&url)
+        .query(&[("filter", filter_of(2049))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("longer than 2048"), "{message}");
+    let r = h
+        .get(&url)
+        .query(&[("filter", filter_of(2048))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["total"], 0);
+}
+
 #[tokio::test]
 async fn paging_bounds() {
     let mock = small().await;

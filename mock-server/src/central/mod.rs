@@ -19,10 +19,11 @@ use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
 use crate::glp::devices::{device_type, parse_filter, visible_devices};
-use crate::glp::platform::{Prop, Row};
+use crate::odata::{Field, Fields, Op, Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
 use crate::state::glp::Acting;
+use crate::state::glp::DeviceView;
 use crate::vendor::Vendor;
 
 type Error = ApiError<GlpStandard>;
@@ -146,14 +147,51 @@ async fn list_tenants(
 }
 
 /// Filterable inventory properties (openapi/central.yaml).
-const INVENTORY_PROPS: &[&str] = &[
-    "serialNumber",
-    "deviceName",
-    "deviceType",
-    "model",
-    "status",
-    "siteId",
-];
+pub(crate) static INVENTORY_FIELDS: Fields<InventoryKey> = Fields::new(
+    "central",
+    "list_device_inventory",
+    Op::EQUALITY,
+    &[
+        Field::text("serialNumber", InventoryKey::SerialNumber),
+        Field::text("deviceName", InventoryKey::DeviceName),
+        Field::text("deviceType", InventoryKey::DeviceType),
+        Field::text("model", InventoryKey::Model),
+        Field::text("status", InventoryKey::Status),
+        Field::text("siteId", InventoryKey::SiteId),
+    ],
+);
+
+/// A filterable device-inventory property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InventoryKey {
+    /// `serialNumber`.
+    SerialNumber,
+    /// `deviceName` (the serial number when the device has no name).
+    DeviceName,
+    /// `deviceType`, in Central's names.
+    DeviceType,
+    /// `model`.
+    Model,
+    /// `status`.
+    Status,
+    /// `siteId` (the mock's devices have no sites).
+    SiteId,
+}
+
+impl Row<InventoryKey> for DeviceView<'_> {
+    fn prop(&self, key: InventoryKey) -> Prop<'_> {
+        let d = self.device;
+        match key {
+            InventoryKey::SerialNumber => Prop::Str(&d.serial_number),
+            InventoryKey::DeviceName if d.name.is_empty() => Prop::Str(&d.serial_number),
+            InventoryKey::DeviceName => Prop::Str(&d.name),
+            InventoryKey::DeviceType => Prop::Str(central_type(&d.model)),
+            InventoryKey::Model => Prop::Str(&d.model),
+            InventoryKey::Status => Prop::Str(&d.status),
+            InventoryKey::SiteId => Prop::Null,
+        }
+    }
+}
 
 /// Central's device family names.
 fn central_type(model: &str) -> &'static str {
@@ -190,29 +228,14 @@ async fn device_inventory(
         }
     };
     let filter = match q.get("filter") {
-        Some(f) => Some(parse_filter(f, INVENTORY_PROPS, &["eq", "ne"])?),
+        Some(f) => Some(parse_filter(f, &INVENTORY_FIELDS)?),
         None => None,
     };
     // Devices are borrowed under the store's read lock; only the rows leave it.
     let items = state.store.with(|g: &GlpWorld| {
         let mut devices = visible_devices(g, &caller.principal);
         if let Some(f) = &filter {
-            devices.retain(|v| {
-                let d = &v.device;
-                let name = if d.name.is_empty() {
-                    &d.serial_number
-                } else {
-                    &d.name
-                };
-                f.matches(&Row::from([
-                    ("serialNumber", Prop::Str(d.serial_number.clone())),
-                    ("deviceName", Prop::Str(name.clone())),
-                    ("deviceType", Prop::Str(central_type(&d.model).to_owned())),
-                    ("model", Prop::Str(d.model.clone())),
-                    ("status", Prop::Str(d.status.clone())),
-                    ("siteId", Prop::Null),
-                ]))
-            });
+            devices.retain(|v| f.matches(v));
         }
         // The mock's devices have no sites: every device is unassigned.
         devices

@@ -16,11 +16,11 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::devices::parse_filter;
-use super::platform::{ALL_OPS, Prop, Row};
 use super::render;
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
+use crate::odata::{Field, Fields, Op, Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
 use crate::state::glp::AuditEntry;
@@ -36,27 +36,53 @@ pub fn router() -> Router<Arc<AppState>> {
         .into_router()
 }
 
-/// Filterable audit properties (openapi/glp-platform.yaml).
-const AUDIT_PROPS: &[&str] = &[
-    "id",
-    "category",
-    "description",
-    "createdAt",
-    "user/username",
-    "workspace/id",
-    "hasDetails",
-];
+/// A filterable audit property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditKey {
+    /// `id`.
+    Id,
+    /// `category`.
+    Category,
+    /// `description`.
+    Description,
+    /// `createdAt`.
+    CreatedAt,
+    /// `user/username`.
+    Username,
+    /// `workspace/id`.
+    WorkspaceId,
+    /// `hasDetails`.
+    HasDetails,
+}
 
-fn audit_row(e: &AuditEntry) -> Row {
-    Row::from([
-        ("id", Prop::Str(e.id.to_string())),
-        ("category", Prop::Str(e.category.to_owned())),
-        ("description", Prop::Str(e.description.clone())),
-        ("createdAt", Prop::Time(e.at)),
-        ("user/username", Prop::Str(e.user.clone())),
-        ("workspace/id", Prop::Str(e.workspace.0.to_string())),
-        ("hasDetails", Prop::Bool(false)),
-    ])
+/// Filterable audit properties (openapi/glp-platform.yaml).
+pub(crate) static AUDIT_FIELDS: Fields<AuditKey> = Fields::new(
+    "glp-platform",
+    "list_audit_logs",
+    Op::ALL,
+    &[
+        Field::uuid("id", AuditKey::Id),
+        Field::text("category", AuditKey::Category),
+        Field::text("description", AuditKey::Description),
+        Field::time("createdAt", AuditKey::CreatedAt),
+        Field::text("user/username", AuditKey::Username),
+        Field::uuid("workspace/id", AuditKey::WorkspaceId),
+        Field::boolean("hasDetails", AuditKey::HasDetails),
+    ],
+);
+
+impl Row<AuditKey> for AuditEntry {
+    fn prop(&self, key: AuditKey) -> Prop<'_> {
+        match key {
+            AuditKey::Id => Prop::Uuid(self.id),
+            AuditKey::Category => Prop::Str(self.category),
+            AuditKey::Description => Prop::Str(&self.description),
+            AuditKey::CreatedAt => Prop::Time(self.at),
+            AuditKey::Username => Prop::Str(&self.user),
+            AuditKey::WorkspaceId => Prop::Uuid(self.workspace.0),
+            AuditKey::HasDetails => Prop::Bool(false),
+        }
+    }
 }
 
 /// `GET /audit-log/v1/logs`.
@@ -68,14 +94,14 @@ async fn list_logs(
     let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
     let limit = q.bounded("limit", 50, 1, 2000, StatusCode::BAD_REQUEST)?;
     let filter = match q.get("filter") {
-        Some(f) => Some(parse_filter(f, AUDIT_PROPS, ALL_OPS)?),
+        Some(f) => Some(parse_filter(f, &AUDIT_FIELDS)?),
         None => None,
     };
     let mut entries = state
         .store
         .with(|g: &GlpWorld| g.audit_for(&caller.principal));
     if let Some(f) = &filter {
-        entries.retain(|e| f.matches(&audit_row(e)));
+        entries.retain(|e| f.matches(e));
     }
     let items: Vec<Value> = entries
         .iter()

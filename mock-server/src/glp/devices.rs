@@ -14,12 +14,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::platform::{self, ALL_OPS, Filter, Prop, Row};
 use super::render;
 pub(crate) use super::render::device_type;
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
+use crate::odata::{self, Field, Fields, Filter, Op, Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
 use crate::state::glp::{DeviceView, Principal};
@@ -46,7 +46,7 @@ pub(crate) fn visible_devices<'a>(g: &'a GlpWorld, p: &Principal) -> Vec<DeviceV
 type SortKey = (&'static str, bool);
 
 fn parse_sort(raw: &str) -> Result<Vec<SortKey>, Error> {
-    const KEYS: [&str; 6] = [
+    const KEYS: &[&str] = &[
         "serialNumber",
         "macAddress",
         "model",
@@ -54,37 +54,8 @@ fn parse_sort(raw: &str) -> Result<Vec<SortKey>, Error> {
         "createdAt",
         "updatedAt",
     ];
-    let mut keys = Vec::new();
-    for part in raw.split(',') {
-        let mut words = part.split_whitespace();
-        let Some(name) = words.next() else {
-            return Err(Error::bad_request("sort has an empty key").with_field("sort"));
-        };
-        let key = KEYS.iter().find(|k| **k == name).ok_or_else(|| {
-            Error::bad_request(format!(
-                "sort: unsupported property {name:?}; sortable: {}",
-                KEYS.join(", ")
-            ))
-            .with_field("sort")
-        })?;
-        let desc = match words.next() {
-            None | Some("asc") => false,
-            Some("desc") => true,
-            Some(other) => {
-                return Err(Error::bad_request(format!(
-                    "sort: direction must be asc or desc, got {other:?}"
-                ))
-                .with_field("sort"));
-            }
-        };
-        if words.next().is_some() {
-            return Err(
-                Error::bad_request(format!("sort: cannot parse {part:?}")).with_field("sort")
-            );
-        }
-        keys.push((*key, desc));
-    }
-    Ok(keys)
+    odata::sort::parse_keys(raw, KEYS)
+        .map_err(|e| Error::bad_request(e.to_string()).with_field("sort"))
 }
 
 fn compare(a: &DeviceView, b: &DeviceView, keys: &[SortKey]) -> Ordering {
@@ -122,7 +93,7 @@ async fn list_devices(
         None => vec![],
     };
     let filter = match q.get("filter") {
-        Some(f) => Some(parse_filter(f, DEVICE_PROPS, ALL_OPS)?),
+        Some(f) => Some(parse_filter(f, &DEVICE_FIELDS)?),
         None => None,
     };
     // Devices are borrowed under the read lock, and only the page is ordered and rendered: the
@@ -130,7 +101,7 @@ async fn list_devices(
     let (total, items) = state.store.with(|g: &GlpWorld| {
         let mut devices = g.devices_visible_to(&caller.principal);
         if let Some(f) = &filter {
-            devices.retain(|d| f.matches(&device_row(d)));
+            devices.retain(|d| f.matches(d));
         }
         let total = devices.len();
         let end = offset.saturating_add(limit).min(total);
@@ -150,59 +121,76 @@ async fn list_devices(
     })))
 }
 
-/// Parses a `filter` parameter, answering 400 naming the problem.
-pub(crate) fn parse_filter(
+/// Parses a `filter` parameter for the list `fields`, answering 400 naming the problem.
+pub(crate) fn parse_filter<K: Copy + 'static>(
     f: &str,
-    props: &[&'static str],
-    ops: &[&'static str],
-) -> Result<Filter, Error> {
-    platform::parse(f, props, ops)
+    fields: &Fields<K>,
+) -> Result<Filter<K>, Error> {
+    odata::parse(f, fields)
         .map_err(|e| Error::bad_request(format!("filter: {e}")).with_field("filter"))
 }
 
-/// Filterable device properties (openapi/glp-platform.yaml).
-const DEVICE_PROPS: &[&str] = &[
-    "id",
-    "serialNumber",
-    "macAddress",
-    "partNumber",
-    "model",
-    "deviceType",
-    "region",
-    "tenantWorkspaceId",
-    "archived",
-    "createdAt",
-    "updatedAt",
-];
+/// A filterable device property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceKey {
+    /// `id`.
+    Id,
+    /// `serialNumber`.
+    SerialNumber,
+    /// `macAddress`.
+    MacAddress,
+    /// `partNumber` (always null in the mock).
+    PartNumber,
+    /// `model`.
+    Model,
+    /// `deviceType`.
+    DeviceType,
+    /// `region` (always null in the mock).
+    Region,
+    /// `tenantWorkspaceId`.
+    TenantWorkspaceId,
+    /// `archived`.
+    Archived,
+    /// `createdAt`.
+    CreatedAt,
+    /// `updatedAt`.
+    UpdatedAt,
+}
 
-fn device_row(v: &DeviceView) -> Row {
-    let d = &v.device;
-    let s = |x: &str| {
-        if x.is_empty() {
-            Prop::Null
-        } else {
-            Prop::Str(x.to_owned())
+/// Filterable device properties (openapi/glp-platform.yaml).
+pub(crate) static DEVICE_FIELDS: Fields<DeviceKey> = Fields::new(
+    "glp-platform",
+    "list_devices",
+    Op::ALL,
+    &[
+        Field::uuid("id", DeviceKey::Id),
+        Field::text("serialNumber", DeviceKey::SerialNumber),
+        Field::text("macAddress", DeviceKey::MacAddress),
+        Field::text("partNumber", DeviceKey::PartNumber),
+        Field::text("model", DeviceKey::Model),
+        Field::text("deviceType", DeviceKey::DeviceType),
+        Field::text("region", DeviceKey::Region),
+        Field::uuid("tenantWorkspaceId", DeviceKey::TenantWorkspaceId),
+        Field::boolean("archived", DeviceKey::Archived),
+        Field::time("createdAt", DeviceKey::CreatedAt),
+        Field::time("updatedAt", DeviceKey::UpdatedAt),
+    ],
+);
+
+impl Row<DeviceKey> for DeviceView<'_> {
+    fn prop(&self, key: DeviceKey) -> Prop<'_> {
+        let d = self.device;
+        match key {
+            DeviceKey::Id => Prop::Uuid(d.id),
+            DeviceKey::SerialNumber => Prop::non_empty(&d.serial_number),
+            DeviceKey::MacAddress => Prop::non_empty(&d.mac_address),
+            DeviceKey::Model => Prop::non_empty(&d.model),
+            DeviceKey::DeviceType => Prop::Str(device_type(&d.model)),
+            DeviceKey::PartNumber | DeviceKey::Region => Prop::Null,
+            DeviceKey::TenantWorkspaceId if self.allocated => Prop::Uuid(self.tenant.id),
+            DeviceKey::TenantWorkspaceId => Prop::Null,
+            DeviceKey::Archived => Prop::Bool(false),
+            DeviceKey::CreatedAt | DeviceKey::UpdatedAt => Prop::time(self.tenant.created_at),
         }
-    };
-    let at = v.tenant.created_at.map_or(Prop::Null, Prop::Time);
-    Row::from([
-        ("id", Prop::Str(d.id.to_string())),
-        ("serialNumber", s(&d.serial_number)),
-        ("macAddress", s(&d.mac_address)),
-        ("partNumber", Prop::Null),
-        ("model", s(&d.model)),
-        ("deviceType", Prop::Str(device_type(&d.model).to_owned())),
-        ("region", Prop::Null),
-        (
-            "tenantWorkspaceId",
-            if v.allocated {
-                Prop::Str(v.tenant.id.to_string())
-            } else {
-                Prop::Null
-            },
-        ),
-        ("archived", Prop::Bool(false)),
-        ("createdAt", at.clone()),
-        ("updatedAt", at),
-    ])
+    }
 }

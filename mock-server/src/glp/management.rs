@@ -19,10 +19,11 @@ use super::{JsonBytes, parse_id};
 use crate::AppState;
 use crate::error::{ApiError, GlpDoc};
 use crate::extract::{JsonBody, QueryParams};
+use crate::odata::{self, Field, Fields, Op};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
-use crate::state::filter::{self, Field, Filter, Row, SNAKE_FIELDS, SNAKE_WORKSPACE_FIELDS};
 use crate::state::glp::{Order, SortField, TenantInput, WorkspaceRef};
+use crate::state::row::{Filter, WorkspaceKey, WorkspaceRow};
 
 type Error = ApiError<GlpDoc>;
 type Auth = Caller<GlpDoc>;
@@ -58,12 +59,42 @@ pub fn router() -> Router<Arc<AppState>> {
         .into_router()
 }
 
-fn parse_filter(q: &Query, fields: &[(&str, Field)]) -> Result<Option<Filter>, Error> {
+/// The filter fields of `GET /msp-tenants` (glp-workspace-management.yaml `Filter`).
+pub static SNAKE_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspace-management",
+    "list_tenants",
+    Op::ALL,
+    &[
+        Field::uuid("workspace_id", WorkspaceKey::Id),
+        Field::text("workspace_name", WorkspaceKey::WorkspaceName),
+        Field::time("created_at", WorkspaceKey::CreatedAt),
+        Field::time("updated_at", WorkspaceKey::UpdatedAt),
+        Field::text("created_by", WorkspaceKey::CreatedBy),
+        Field::text("inventory_ownership", WorkspaceKey::InventoryOwnership),
+    ],
+);
+
+/// The filter fields of `GET /workspaces` (glp-workspace-management.yaml `Filter`).
+pub static SNAKE_WORKSPACE_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspace-management",
+    "list_workspaces",
+    Op::ALL,
+    &[
+        Field::uuid("workspace_id", WorkspaceKey::Id),
+        Field::text("workspace_name", WorkspaceKey::WorkspaceName),
+        Field::text("workspace_type", WorkspaceKey::WorkspaceType),
+        Field::time("created_at", WorkspaceKey::CreatedAt),
+        Field::time("updated_at", WorkspaceKey::UpdatedAt),
+        Field::text("created_by", WorkspaceKey::CreatedBy),
+    ],
+);
+
+fn parse_filter(q: &Query, fields: &Fields<WorkspaceKey>) -> Result<Option<Filter>, Error> {
     match q.get("filter") {
         None => Ok(None),
-        Some(f) => filter::parse(f, fields)
+        Some(f) => odata::parse(f, fields)
             .map(Some)
-            .map_err(|e| Error::bad_request(e).with_field("filter")),
+            .map_err(|e| Error::bad_request(e.to_string()).with_field("filter")),
     }
 }
 
@@ -72,33 +103,23 @@ fn parse_sort(q: &Query) -> Result<Option<Order>, Error> {
     let Some(raw) = q.get("sort") else {
         return Ok(None);
     };
-    let bad = || {
-        Error::bad_request(format!(
-            "{raw:?} is not field:asc|desc with field one of name, created_at, updated_at, device_count"
-        ))
-        .with_field("sort")
-    };
-    let (field, dir) = raw.split_once(':').ok_or_else(bad)?;
+    let keys = &["name", "created_at", "updated_at", "device_count"];
+    let (field, desc) = odata::sort::parse_field_direction(raw, keys)
+        .map_err(|e| Error::bad_request(e.to_string()).with_field("sort"))?;
     let field = match field {
         "name" => SortField::Name,
         "created_at" => SortField::CreatedAt,
         "updated_at" => SortField::UpdatedAt,
-        "device_count" => SortField::DeviceCount,
-        _ => return Err(bad()),
-    };
-    let desc = match dir {
-        "asc" => false,
-        "desc" => true,
-        _ => return Err(bad()),
+        _ => SortField::DeviceCount,
     };
     Ok(Some(Order { field, desc }))
 }
 
 /// What the workspace-list filter sees of a workspace.
-fn row<'a>(w: &WorkspaceRef<'a>) -> Row<'a> {
+fn row<'a>(w: &WorkspaceRef<'a>) -> WorkspaceRow<'a> {
     match *w {
-        WorkspaceRef::Msp(m) => Row {
-            id: m.workspace_id.hyphenated().to_string(),
+        WorkspaceRef::Msp(m) => WorkspaceRow {
+            id: m.workspace_id,
             name: &m.name,
             workspace_type: "MSP",
             created_at: m.created_at,
@@ -106,7 +127,7 @@ fn row<'a>(w: &WorkspaceRef<'a>) -> Row<'a> {
             created_by: Some(&m.email),
             inventory_ownership: None,
         },
-        WorkspaceRef::Tenant(t, _) => Row::of_tenant(t),
+        WorkspaceRef::Tenant(t, _) => WorkspaceRow::of_tenant(t),
     }
 }
 
@@ -118,12 +139,12 @@ async fn list_workspaces(
 ) -> Result<JsonBytes, Error> {
     let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
-    let filter = parse_filter(&query, SNAKE_WORKSPACE_FIELDS)?;
+    let filter = parse_filter(&query, &SNAKE_WORKSPACE_FIELDS)?;
     let sort = parse_sort(&query)?;
     state.store.with(|g: &GlpWorld| {
         let mut rows: Vec<WorkspaceRef<'_>> = g
             .workspaces_visible_to(&auth.principal)
-            .filter(|w| filter.as_ref().is_none_or(|f| f.matches_row(&row(w))))
+            .filter(|w| filter.as_ref().is_none_or(|f| f.matches(&row(w))))
             .collect();
         if let Some(order) = sort {
             rows.sort_by(|a, b| order.compare(a, b));
@@ -215,7 +236,7 @@ async fn list_tenants(
     let msp = auth.principal.require_own_msp(asked)?;
     let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
     let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
-    let filter = parse_filter(&query, SNAKE_FIELDS)?;
+    let filter = parse_filter(&query, &SNAKE_FIELDS)?;
     let q = TenantQuery {
         filter: filter.as_ref(),
         order: parse_sort(&query)?,

@@ -4,7 +4,6 @@
 pub mod audit;
 pub mod devices;
 pub mod management;
-pub mod platform;
 pub(crate) mod render;
 pub mod validate;
 pub mod workspaces;

@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::JsonBytes;
 use crate::error::{ApiError, Flavor};
-use crate::state::filter::Filter;
 use crate::state::glp::{AuditEntry, DeviceView, GlpWorld, Order, WorkspaceRef};
+use crate::state::row::Filter;
 use crate::state::{Address, Msp, Store, Tenant};
 
 /// Which API view a rendering is for.

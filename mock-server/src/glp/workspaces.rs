@@ -18,10 +18,11 @@ use super::{JsonBytes, parse_id};
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
 use crate::extract::{JsonBody, QueryParams};
+use crate::odata::{self, Field, Fields, Op};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
-use crate::state::filter::{self, CAMEL_FIELDS};
 use crate::state::glp::TenantInput;
+use crate::state::row::WorkspaceKey;
 
 type Error = ApiError<GlpStandard>;
 type Auth = Caller<GlpStandard>;
@@ -83,6 +84,21 @@ async fn get_workspace_contact(
     Ok(Json(contact))
 }
 
+/// The filter fields of `GET /workspaces/v1/msp-tenants` (glp-workspaces.yaml `Filter`).
+pub static CAMEL_FIELDS: Fields<WorkspaceKey> = Fields::new(
+    "glp-workspaces",
+    "list_msp_tenants",
+    Op::ALL,
+    &[
+        Field::uuid("id", WorkspaceKey::Id),
+        Field::time("createdAt", WorkspaceKey::CreatedAt),
+        Field::time("updatedAt", WorkspaceKey::UpdatedAt),
+        Field::text("workspaceName", WorkspaceKey::WorkspaceName),
+        Field::text("createdBy", WorkspaceKey::CreatedBy),
+        Field::text("inventoryOwnership", WorkspaceKey::InventoryOwnership),
+    ],
+);
+
 /// `GET /workspaces/v1/msp-tenants`.
 async fn list_msp_tenants(
     State(state): State<Arc<AppState>>,
@@ -95,8 +111,8 @@ async fn list_msp_tenants(
     let filter = match query.get("filter") {
         None => None,
         Some(f) => Some(
-            filter::parse(f, CAMEL_FIELDS)
-                .map_err(|e| Error::unprocessable(e).with_field("filter"))?,
+            odata::parse(f, &CAMEL_FIELDS)
+                .map_err(|e| Error::unprocessable(e.to_string()).with_field("filter"))?,
         ),
     };
     let q = TenantQuery {

@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::filter::Filter;
 use super::model::{Address, Device, InventoryOwnership, Msp, Secret, Tenant};
+use super::row::Filter;
 
 /// Audit events kept per world; the oldest are dropped beyond this (bounded, like the journal).
 pub const AUDIT_CAPACITY: usize = 100_000;

@@ -8,11 +8,20 @@
 //! never held across `.await`, so concurrent requests cannot break a cap or uniqueness.
 
 pub mod deferred;
-pub mod filter;
 pub mod glp;
 pub mod model;
 pub mod nsa;
+pub mod row;
 pub mod sessions;
+
+/// The path the benches import the tenant filter by (see [`crate::odata`]).
+#[doc(hidden)]
+pub mod filter {
+    pub use crate::odata::parse;
+    /// The vendor list's filter fields, as [`parse`] takes them.
+    pub static CAMEL_FIELDS: &crate::odata::Fields<super::row::WorkspaceKey> =
+        &crate::glp::workspaces::CAMEL_FIELDS;
+}
 
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;

@@ -57,9 +57,7 @@ fn shared(mock: &MockServer) -> SessionOptions {
 
 /// Journal entries for `method path`, as `(status, query)`.
 fn journal(mock: &MockServer, method: &str, path: &str) -> Vec<u16> {
-    mock.state()
-        .journal
-        .query(Some(path), Some(method))
+    mock.received_requests(Some(path), Some(method))
         .iter()
         .map(|e| e.status)
         .collect()

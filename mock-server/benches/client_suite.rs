@@ -115,7 +115,7 @@ async fn overhead(mock: &MockServer) {
 }
 
 async fn exchanges(mock: &MockServer) {
-    mock.state().journal.clear();
+    mock.clear_requests();
     let msp = session(mock).await;
     let t = Instant::now();
     let results: Vec<usize> = futures::stream::iter(0..TENANTS)
@@ -149,9 +149,7 @@ async fn exchanges(mock: &MockServer) {
     let secs = t.elapsed().as_secs_f64();
     let calls: usize = results.iter().sum();
     let exchanges = mock
-        .state()
-        .journal
-        .query(Some("/token"), Some("POST"))
+        .received_requests(Some("/token"), Some("POST"))
         .iter()
         .filter(|e| !e.path.contains(MSP))
         .count();

@@ -31,20 +31,7 @@ pub struct GlpStandard;
 #[derive(Debug, Clone, Copy)]
 pub struct GlpDoc;
 
-impl GlpStandard {
-    /// GreenLake `errorCode` for an HTTP status.
-    pub fn error_code(status: StatusCode) -> &'static str {
-        glp_error_code(status)
-    }
-}
-
-impl GlpDoc {
-    /// The `/workspace-management/v1` error `code` for an HTTP status.
-    pub fn error_code(status: StatusCode) -> &'static str {
-        doc_error_code(status)
-    }
-}
-
+/// GreenLake `errorCode` for an HTTP status.
 fn glp_error_code(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "HPE_GL_ERROR_BAD_REQUEST",
@@ -66,6 +53,7 @@ fn glp_error_code(status: StatusCode) -> &'static str {
     }
 }
 
+/// The `/workspace-management/v1` error `code` for an HTTP status.
 fn doc_error_code(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "BAD_REQUEST",

@@ -56,22 +56,22 @@
 //! `msp-mock --listen 127.0.0.1:8080 [--fixture world.yaml] [--admin-token T]`; see
 //! `msp-mock --help`.
 
-pub mod admin;
-pub mod central;
-pub mod clock;
-pub mod error;
-pub mod extract;
+mod admin;
+mod central;
+mod clock;
+mod error;
+mod extract;
 pub mod fixture;
-pub mod glp;
-pub mod limits;
-pub mod nsa;
-pub mod odata;
+mod glp;
+mod limits;
+mod nsa;
+mod odata;
 #[doc(hidden)]
 pub mod routes;
-pub mod sso;
-pub mod state;
-pub mod tls;
-pub mod vendor;
+mod sso;
+mod state;
+mod tls;
+mod vendor;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -86,9 +86,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
 
+pub use admin::journal::Entry as RecordedRequest;
 pub use admin::{CredentialsDoc, MspCredentials, TenantRef};
 pub use clock::Clock;
 pub use fixture::{Fixture, RateLimits, Settings};
+pub use nsa::admin::NsaCredentials;
 
 use admin::faults::Faults;
 use admin::journal::Journal;
@@ -96,7 +98,9 @@ use limits::RateLimiter;
 use sso::tokens::{Signer, TEST_SIGNING_KEY_PEM, TokenService};
 use state::{Secret, Store};
 
-/// Everything the handlers share, behind one `Arc`.
+/// Everything the handlers share, behind one `Arc` (not part of the public API: reached by the
+/// crate's own benches and tests through the hidden [`bench`] module).
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct AppState {
     /// The one clock.
@@ -150,8 +154,9 @@ impl AppState {
     }
 }
 
-/// The whole application: every vendor's router (from [`vendor::VENDORS`]) merged, with the
+/// The whole application (hidden: for the crate's benches and tests): every vendor's router (from [`vendor::VENDORS`]) merged, with the
 /// journal, fault, body-limit and trace layers.
+#[doc(hidden)]
 pub fn app(state: Arc<AppState>) -> Router {
     vendor::VENDORS
         .iter()
@@ -195,7 +200,7 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.
-pub async fn serve(
+async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -221,54 +226,147 @@ pub struct MockServerBuilder {
 
 impl MockServerBuilder {
     /// The world and settings to start from (default: the embedded default world).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), String> {
+    /// use msp_mock_server::{Fixture, MockServer};
+    ///
+    /// let world = Fixture::from_yaml(
+    ///     "msps:\n  - workspace_id: 1f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0\n    name: Alpha\n    client_id: alpha\n    client_secret: alpha-secret\n",
+    /// )?;
+    /// let mock = MockServer::builder().fixture(world).start().await;
+    /// assert_eq!(mock.credentials().msps[0].client_id, "alpha");
+    /// # Ok(()) }
+    /// ```
     pub fn fixture(mut self, fixture: Fixture) -> Self {
         self.fixture = Some(fixture);
         self
     }
 
     /// The clock (default: a real clock). Pass [`Clock::manual`] for a frozen one.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::{Clock, MockServer};
+    ///
+    /// let clock = Clock::manual(Clock::real().now());
+    /// let mock = MockServer::builder().clock(clock.clone()).start().await;
+    /// clock.advance(901.0); // tokens issued before this are now expired
+    /// assert_eq!(mock.clock().now(), clock.now());
+    /// # }
+    /// ```
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
         self
     }
 
     /// The address to bind (default: `127.0.0.1:0`, a random loopback port).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().listen("127.0.0.1:18080".parse().unwrap()).start().await;
+    /// assert_eq!(mock.uri(), "http://127.0.0.1:18080");
+    /// # }
+    /// ```
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = Some(addr);
         self
     }
 
     /// Requires `Authorization: Bearer <token>` on `/__admin`.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().admin_token("s3cret").start().await;
+    /// let r = reqwest::get(format!("{}/__admin/health", mock.uri())).await.unwrap();
+    /// assert_eq!(r.status(), 401);
+    /// # }
+    /// ```
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.admin_token = Some(token.into());
         self
     }
 
     /// Lifetime of every issued token, seconds (overrides the fixture's three TTLs).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// // Tokens that expire after a minute on the mock clock, to test renewal.
+    /// let mock = MockServer::builder().token_ttl(60).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub fn token_ttl(mut self, secs: u64) -> Self {
         self.token_ttl = Some(secs);
         self
     }
 
     /// Tenant cap per MSP (overrides the fixture's default cap).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// // Room for no more tenants than the default world has: the next create answers 409.
+    /// let mock = MockServer::builder().tenant_cap(3).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub fn tenant_cap(mut self, cap: usize) -> Self {
         self.tenant_cap = Some(cap);
         self
     }
 
-    /// RSA private key (PEM) to sign tokens with.
+    /// RSA private key (PEM) to sign tokens with (default: the embedded test-only key).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let pem = std::fs::read_to_string("signing-key.pem").unwrap();
+    /// let mock = MockServer::builder().signing_key_pem(pem).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub fn signing_key_pem(mut self, pem: impl Into<String>) -> Self {
         self.signing_key_pem = Some(pem.into());
         self
     }
 
     /// Rate limits (overrides the fixture's).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::{MockServer, RateLimits};
+    ///
+    /// // Two calls per minute per API client: the third answers 429 with Retry-After.
+    /// let limits = RateLimits { per_client: 2, ..RateLimits::default() };
+    /// let mock = MockServer::builder().rate_limits(limits).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
         self
     }
 
     /// Serve HTTPS with a certificate from a CA generated at start (see [`MockServer::ca_pem`]).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().tls(true).start().await;
+    /// assert!(mock.uri().starts_with("https://"));
+    /// assert!(mock.ca_pem().is_some());
+    /// # }
+    /// ```
     pub fn tls(mut self, on: bool) -> Self {
         self.tls = on;
         self
@@ -294,7 +392,17 @@ impl MockServerBuilder {
         f
     }
 
-    /// Binds, builds the state and starts serving in the background.
+    /// Binds, builds the state and starts serving in the background; an error says what
+    /// failed (the address taken, an invalid fixture or key).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> anyhow::Result<()> {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().try_start().await?;
+    /// println!("mock at {}", mock.uri());
+    /// # Ok(()) }
+    /// ```
     pub async fn try_start(mut self) -> anyhow::Result<MockServer> {
         let addr = self
             .listen
@@ -340,6 +448,15 @@ impl MockServerBuilder {
     ///
     /// # Panics
     /// When the address cannot be bound or the fixture is invalid (a test-setup error).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().tenant_cap(10).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub async fn start(self) -> MockServer {
         match self.try_start().await {
             Ok(m) => m,
@@ -361,6 +478,15 @@ pub struct MockServer {
 
 impl MockServer {
     /// A builder for a customised server.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().token_ttl(60).tenant_cap(5).start().await;
+    /// # let _ = mock;
+    /// # }
+    /// ```
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -369,47 +495,188 @@ impl MockServer {
     ///
     /// # Panics
     /// When no loopback port can be bound.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// assert!(mock.uri().starts_with("http://127.0.0.1:"));
+    /// # }
+    /// ```
     pub async fn start() -> MockServer {
         Self::builder().start().await
     }
 
     /// Base URL, e.g. `http://127.0.0.1:38021` (no trailing slash).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// let health = reqwest::get(format!("{}/__admin/health", mock.uri())).await.unwrap();
+    /// assert_eq!(health.status(), 200);
+    /// # }
+    /// ```
     pub fn uri(&self) -> &str {
         &self.uri
     }
 
     /// The bound address.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// assert!(mock.address().ip().is_loopback());
+    /// # }
+    /// ```
     pub fn address(&self) -> SocketAddr {
         self.addr
     }
 
     /// The PEM of the CA that signed the server certificate (`Some` when started with
     /// [`MockServerBuilder::tls`]); trust it to talk HTTPS to [`MockServer::uri`].
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::builder().tls(true).start().await;
+    /// let ca = reqwest::Certificate::from_pem(mock.ca_pem().unwrap().as_bytes()).unwrap();
+    /// let http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+    /// # let _ = http;
+    /// # }
+    /// ```
     pub fn ca_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()
     }
 
-    /// The current MSP credentials and tenants (as `GET /__admin/credentials`).
+    /// Every vendor's credentials and tenants in the current world (as
+    /// `GET /__admin/credentials`); reading them changes nothing.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// let creds = mock.credentials();
+    /// let msp = &creds.msps[0];
+    /// println!("{} / {} owns {} tenants", msp.client_id, msp.workspace_id, msp.tenants.len());
+    /// # }
+    /// ```
     pub fn credentials(&self) -> CredentialsDoc {
         admin::credentials_of(&self.state)
     }
 
-    /// The mock's clock: advance it to expire tokens and end rate windows.
+    /// The mock's clock: advance it to expire tokens, end rate windows and settle
+    /// asynchronous operations, without sleeping.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// let before = mock.clock().now();
+    /// mock.clock().advance(3600.0);
+    /// assert!(mock.clock().now() > before);
+    /// # }
+    /// ```
     pub fn clock(&self) -> &Clock {
         &self.state.clock
     }
 
-    /// The shared state (store, journal, faults...).
-    pub fn state(&self) -> &Arc<AppState> {
-        &self.state
+    /// The requests the mock has answered, oldest first (the bounded journal of
+    /// `GET /__admin/requests`), whose path contains `path` and whose method is `method`
+    /// (`None` matches any).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// // ... the code under test runs against mock.uri() ...
+    /// let exchanges = mock.received_requests(Some("/token"), Some("POST"));
+    /// assert!(exchanges.iter().all(|r| r.status == 200));
+    /// # }
+    /// ```
+    pub fn received_requests(
+        &self,
+        path: Option<&str>,
+        method: Option<&str>,
+    ) -> Vec<RecordedRequest> {
+        self.state.journal.query(path, method)
     }
 
-    /// Back to the fixture (as `POST /__admin/reset`).
+    /// Forgets every recorded request (as `DELETE /__admin/requests`).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// mock.clear_requests();
+    /// assert!(mock.received_requests(None, None).is_empty());
+    /// # }
+    /// ```
+    pub fn clear_requests(&self) {
+        self.state.journal.clear();
+    }
+
+    /// What `msp-mock` prints at start: the URL and every vendor's demo credentials.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// assert!(mock.banner().starts_with("msp-mock listening on http://127.0.0.1:"));
+    /// # }
+    /// ```
+    pub fn banner(&self) -> String {
+        let mut out = format!("msp-mock listening on {}\n", self.uri);
+        for v in vendor::VENDORS {
+            for line in v
+                .banner
+                .map(|b| b(&self.state, &self.uri))
+                .unwrap_or_default()
+            {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out.push_str(&format!("  admin API: {}/__admin/credentials\n", self.uri));
+        out
+    }
+
+    /// Back to the fixture (as `POST /__admin/reset`): world, rate windows, faults and token
+    /// cache (the clock and the journal are kept).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// // ... a test creates and deletes tenants ...
+    /// mock.reset();
+    /// # }
+    /// ```
     pub fn reset(&self) {
         admin::reset_all(&self.state);
     }
 
     /// Stops the server and waits for in-flight requests to finish.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::MockServer;
+    ///
+    /// let mock = MockServer::start().await;
+    /// mock.shutdown().await;
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -428,15 +695,33 @@ impl Drop for MockServer {
     }
 }
 
-/// Entry points for the crate's own benchmarks (`benches/`); not part of the public API.
+/// Entry points for the crate's own benchmarks (`benches/`) and tests; not part of the public
+/// API.
 #[doc(hidden)]
 pub mod bench {
+    use std::sync::Arc;
+
     use uuid::Uuid;
 
-    use crate::AppState;
+    pub use crate::sso::tokens::{Grant, TokenKind};
+    pub use crate::state::Tenant;
+    pub use crate::state::filter;
+    pub use crate::state::glp::Page;
+    pub use crate::{AppState, app};
+
+    /// The server's shared state.
+    pub fn state(mock: &crate::MockServer) -> &Arc<AppState> {
+        &mock.state
+    }
+
+    /// How many nSA admin sessions are live.
+    pub fn nsa_sessions(mock: &crate::MockServer) -> usize {
+        mock.state.store.export().nsa.sessions.len()
+    }
+
     use crate::glp::render::{self, TenantQuery, View};
-    use crate::state::glp::{GlpError, Page};
-    use crate::state::{GlpWorld, Tenant};
+    use crate::state::GlpWorld;
+    use crate::state::glp::GlpError;
 
     /// A copy of a page of `msp`'s tenants, as the store's page query finds it.
     pub fn list_tenants(

@@ -2,11 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use msp_mock_server::{AppState, Clock, Fixture};
+use msp_mock_server::{Clock, Fixture, MockServer};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: a list page is a few small buffers per request,
@@ -112,52 +111,36 @@ async fn main() -> anyhow::Result<()> {
         Clock::real()
     };
 
-    let listener = tokio::net::TcpListener::bind(cli.listen)
+    let mut builder = MockServer::builder()
+        .fixture(fixture)
+        .clock(clock)
+        .listen(cli.listen)
+        .tls(cli.tls);
+    if let Some(token) = cli.admin_token.clone() {
+        builder = builder.admin_token(token);
+    }
+    let mock = builder
+        .try_start()
         .await
-        .with_context(|| format!("binding {}", cli.listen))?;
-    let tls = if cli.tls {
-        let t = msp_mock_server::tls::TlsMaterial::generate()
-            .context("generating the TLS certificate")?;
-        if let Some(path) = &cli.ca_out {
-            std::fs::write(path, t.ca_pem())
-                .with_context(|| format!("writing the CA certificate to {}", path.display()))?;
-        }
-        Some(t)
-    } else {
-        None
-    };
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let uri = format!("{scheme}://{}", listener.local_addr()?);
-    let state = Arc::new(
-        AppState::new(&fixture, clock, uri.clone(), cli.admin_token.clone())
-            .map_err(anyhow::Error::msg)?,
-    );
-
-    drop(fixture);
+        .with_context(|| format!("starting on {}", cli.listen))?;
+    if let (Some(path), Some(pem)) = (&cli.ca_out, mock.ca_pem()) {
+        std::fs::write(path, pem)
+            .with_context(|| format!("writing the CA certificate to {}", path.display()))?;
+    }
     // Parsing a large fixture peaks far above what the world keeps (the YAML event stream is
-    // held whole); hand the freed pages back to the OS now rather than on mimalloc's schedule,
-    // so the resident size right after start is the world's, not the parser's.
+    // held whole); the builder has dropped the fixture, so hand the freed pages back to the OS
+    // now rather than on mimalloc's schedule, so the resident size right after start is the
+    // world's, not the parser's.
     // SAFETY: `mi_collect` has no preconditions; it only frees memory no one holds.
     unsafe { libmimalloc_sys::mi_collect(true) };
 
-    println!("msp-mock listening on {uri}");
-    for v in msp_mock_server::vendor::VENDORS {
-        for line in v.banner.map(|b| b(&state, &uri)).unwrap_or_default() {
-            println!("{line}");
-        }
-    }
-    println!("  admin API: {uri}/__admin/credentials");
+    print!("{}", mock.banner());
     if let Some(path) = &cli.ca_out {
         println!("  CA certificate: {}", path.display());
     }
 
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("Ctrl-C received, shutting down");
-    };
-    match &tls {
-        Some(t) => msp_mock_server::tls::serve_tls(listener, state, t, stop).await?,
-        None => msp_mock_server::serve(listener, state, stop).await?,
-    }
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("Ctrl-C received, shutting down");
+    mock.shutdown().await;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //!
 //! Vendor `router()` functions write
 //!
-//! ```ignore
+//! ```text
 //! Routes::new()
 //!     .route("/api/msp/tenants", post(create_tenant).get(list_tenants))
 //!     .into_router()

@@ -76,11 +76,6 @@ impl TlsMaterial {
         &self.ca_pem
     }
 
-    /// The server certificate (PEM).
-    pub fn cert_pem(&self) -> &str {
-        &self.cert_pem
-    }
-
     /// The rustls configuration serving the leaf certificate.
     pub async fn rustls_config(&self) -> std::io::Result<RustlsConfig> {
         RustlsConfig::from_pem(

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub use filter::{Filter, FilterError, MAX_DEPTH, Pos, Value, parse};
+pub use filter::{Filter, parse};
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,8 +25,6 @@ use crate::state::glp::{Acting, Principal};
 pub struct Caller<F> {
     /// Who is calling, in the GreenLake section's terms.
     pub principal: Principal,
-    /// The verified token claims.
-    pub claims: Arc<Claims>,
     _flavor: PhantomData<F>,
 }
 
@@ -124,7 +122,6 @@ impl<F: Flavor> FromRequestParts<Arc<AppState>> for Caller<F> {
         }
         Ok(Caller {
             principal,
-            claims,
             _flavor: PhantomData,
         })
     }

@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
 
 pub use glp::{GlpError, GlpWorld, TenantInput};
-pub use model::{Address, Device, InventoryOwnership, Msp, Secret, Tenant, World};
+pub use model::{Address, InventoryOwnership, Msp, Secret, Tenant, World};
 
 /// One vendor's part of the [`World`]: a plain struct whose methods are that vendor's rules.
 pub trait Section: Sized {

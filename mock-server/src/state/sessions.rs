@@ -6,7 +6,9 @@
 //! `now < created + max`. Starting a session beyond [`SessionPolicy::capacity`] ends the oldest
 //! (by login time) first. Every call takes `now` from the caller (the mock clock).
 //!
-//! ```
+//! (The `module_example` unit test runs this.)
+//!
+//! ```text
 //! use chrono::{Duration, TimeZone, Utc};
 //! use msp_mock_server::state::sessions::{SessionPolicy, SessionTable};
 //!
@@ -148,6 +150,26 @@ impl<D> SessionTable<D> {
 
 #[cfg(test)]
 mod tests {
+    /// The module documentation's example, run.
+    #[test]
+    fn module_example() {
+        use chrono::{Duration as D, TimeZone as _};
+
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let policy = SessionPolicy {
+            idle_secs: 600,
+            max_secs: 3600,
+            capacity: 100,
+        };
+        let mut table = SessionTable::default();
+        let id = table.start("alice".to_owned(), t0, policy);
+        assert_eq!(
+            table.touch(&id, t0 + D::seconds(599), policy),
+            Some(&"alice".to_owned())
+        );
+        assert_eq!(table.touch(&id, t0 + D::seconds(1199), policy), None);
+    }
+
     use super::*;
     use chrono::{Duration, TimeZone};
 

@@ -14,7 +14,7 @@
 //! | Central | `GET /network-msp/v1/list-tenants` (MSP token), `GET /network-monitoring/v1/device-inventory` (tenant token) |
 //! | nSA MSP portal | `GET /login/msp`, `POST /dana-na/auth/{DSSIGNIN}/login.cgi`, `/api/msp/tenants[/{id}[/block\|/unblock]]`, `/api/msp/tenants/requests/tenant-cap-limit`, `/api/msp/reports/usage[/schedule\|/{id}/download-url]`, `GET /reports/usage/{id}.csv?token=` |
 //! | specs | `GET /openapi/{name}.yaml` |
-//! | admin | `/__admin/{health,credentials,reset,clock,clock/advance,faults,requests,state}`, `/__admin/nsa/cap-requests[/{id}/approve\|reject]` |
+//! | admin | `/__admin/{health,credentials,reset,clock,clock/advance,faults,requests,state}`, `/__admin/nsa/cap-requests[/{id}/approve\|reject]`, `/__admin/nsa/sessions` |
 //!
 //! nSA calls carry the `DSID` cookie of a form login; sessions idle out after 10 minutes and end
 //! after 60 on the mock clock. `MockServer::builder().tls(true)` (or `msp-mock --tls --ca-out
@@ -50,6 +50,10 @@
 //!
 //! A custom world: `MockServer::builder().fixture(Fixture::from_yaml(YAML)?).start().await`
 //! (see [`fixture`] for the format). The server stops when the [`MockServer`] is dropped.
+//!
+//! The crate's public face is [`MockServer`], its [`MockServerBuilder`], [`Clock`],
+//! [`Fixture`] with its [`Settings`] and [`RateLimits`], the credential documents and
+//! [`RecordedRequest`]; the vendors' internals are private.
 //!
 //! # From the command line
 //!

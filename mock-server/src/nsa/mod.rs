@@ -9,6 +9,7 @@
 
 pub mod admin;
 mod error;
+mod render;
 mod validate;
 
 pub use error::{Error, Nsa};
@@ -22,7 +23,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -31,9 +31,8 @@ use crate::admin::journal::JournalClient;
 use crate::extract::{JsonBody, QueryParams};
 use crate::limits::RouteClass;
 use crate::sso::bearer::too_many;
-use crate::state::nsa::{
-    NsaTenant, NsaWorld, SIGNIN_URL_NAME, Schedule, TenantStatus, UsageReport,
-};
+use crate::state::nsa::{NsaWorld, SIGNIN_URL_NAME};
+use render::{report_json, schedule_json, tenant_json};
 
 type Body = JsonBody<Nsa>;
 type Query = QueryParams<Nsa>;
@@ -127,32 +126,6 @@ impl FromRequestParts<Arc<AppState>> for PortalSession {
             .map_err(too_many::<Nsa>)?;
         Ok(PortalSession { username })
     }
-}
-
-/// nSA timestamps: RFC 3339 in UTC with whole seconds (`2026-01-01T00:00:00Z`), unlike
-/// GreenLake's milliseconds.
-fn rfc3339_secs(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn tenant_json(t: &NsaTenant, status: TenantStatus, now: DateTime<Utc>) -> Value {
-    json!({
-        "id": t.id,
-        "sub_domain": t.sub_domain,
-        "user": {"username": t.user.username, "email": t.user.email},
-        "name": t.name,
-        "created": rfc3339_secs(t.created.unwrap_or(now)),
-        "subscriptions": t.subscriptions.iter().map(|s| json!({
-            "id": s.id,
-            "display_name": s.display_name.clone()
-                .unwrap_or_else(|| s.category.default_display_name().to_owned()),
-            "category": s.category.as_str(),
-            "total_users": s.total_users,
-            "display_category": s.category.display_category(),
-        })).collect::<Vec<_>>(),
-        "login_url": format!("https://{}.pulsezta.net/login/admin", t.sub_domain),
-        "status": status.as_str(),
-    })
 }
 
 /// `GET /login/msp`: the sign-in page; sets `DSSIGNIN`.
@@ -331,10 +304,6 @@ async fn unblock_tenant(
     set_blocked(&state, &session, &raw, false).await
 }
 
-fn report_json(r: &UsageReport) -> Value {
-    json!({"id": r.id, "file_name": r.file_name, "created": rfc3339_secs(r.created)})
-}
-
 /// `POST /api/msp/reports/usage`.
 async fn generate_report(
     State(state): State<Arc<AppState>>,
@@ -452,10 +421,6 @@ async fn download(
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
-}
-
-fn schedule_json(s: &Schedule) -> Value {
-    json!({"frequency": s.frequency, "start_day": s.start_day, "disabled": s.disabled})
 }
 
 /// `POST /api/msp/reports/usage/schedule`.

@@ -68,6 +68,7 @@ pub mod nsa;
 pub mod sso;
 pub mod state;
 pub mod tls;
+mod validation;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -210,7 +210,10 @@ impl Spec {
                 out.push(QueryParameter {
                     name: name.to_string(),
                     required: p.get("required").and_then(|v| v.as_bool()) == Some(true),
-                    schema: p.get("schema").cloned().unwrap_or_else(|| serde_json::json!({})),
+                    schema: p
+                        .get("schema")
+                        .cloned()
+                        .unwrap_or_else(|| serde_json::json!({})),
                 });
             }
         }

@@ -91,7 +91,9 @@ pub struct LoginForm {
     pub realm: String,
 }
 
-/// Parses the urlencoded sign-in form.
+/// Parses the urlencoded sign-in form. Form bodies do not pass the JSON extractor, so the
+/// spec's `LoginForm` constraints (each field present, 1–255 characters) are still checked here,
+/// with the one rule a schema cannot state: each field is sent once.
 pub fn login_form(body: &[u8]) -> Result<LoginForm, Error> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
         Error::bad_request(format!(

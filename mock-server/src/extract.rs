@@ -1,20 +1,25 @@
 //! Request extractors whose rejections use the API's own error shape instead of axum's plain
-//! text: a JSON body ([`JsonBody`]) and raw query parameters ([`QueryParams`]).
+//! text: a JSON body ([`JsonBody`]) and raw query parameters ([`QueryParams`]), both checked
+//! against the spec operation being served (`validation.rs`).
 
 use std::marker::PhantomData;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use bytes::Bytes;
 
 use crate::error::{ApiError, Flavor};
+use crate::validation;
 
-/// A JSON request body, parsed but not yet validated. Oversized bodies answer 413; bodies that
-/// are not JSON, or declared as another media type, answer 400; all in flavour `F`.
+/// A JSON request body, parsed and valid against the request-body schema of the spec operation
+/// served. Oversized bodies answer 413; bodies that are not JSON, or declared as another media
+/// type, answer 400; schema violations answer the operation's validation status naming the
+/// field; all in flavour `F`.
 ///
 /// A missing `Content-Type` is read as JSON (some scripts omit it); an explicit non-JSON one
-/// (`text/plain`, a form) is refused rather than guessed at, as the real services do.
+/// (`text/plain`, a form) is refused rather than guessed at, as the real services do. Members
+/// set to `null` are dropped before validation (the mock reads `null` as "absent").
 #[derive(Debug)]
 pub struct JsonBody<F>(pub serde_json::Value, pub PhantomData<F>);
 
@@ -22,6 +27,7 @@ impl<S: Send + Sync, F: Flavor> FromRequest<S> for JsonBody<F> {
     type Rejection = ApiError<F>;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let operation = validation::operation(req.method(), req.extensions().get::<MatchedPath>());
         if let Some(ct) = req.headers().get(axum::http::header::CONTENT_TYPE) {
             let essence = ct
                 .to_str()
@@ -52,17 +58,23 @@ impl<S: Send + Sync, F: Flavor> FromRequest<S> for JsonBody<F> {
                 "request body is required (a JSON object)",
             ));
         }
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
         if !value.is_object() {
             return Err(ApiError::bad_request("request body must be a JSON object"));
+        }
+        validation::strip_nulls(&mut value);
+        if let Some(op) = operation {
+            op.check_body(&value)?;
         }
         Ok(JsonBody(value, PhantomData))
     }
 }
 
-/// Query parameters as name/value pairs (repeated names kept). A query that does not decode
-/// answers 400 in flavour `F`.
+/// Query parameters as name/value pairs (repeated names kept), valid against the query
+/// parameters of the spec operation served. A query that does not decode answers 400, one that
+/// breaks a parameter's schema the operation's validation status naming the parameter; both in
+/// flavour `F`.
 #[derive(Debug, Default)]
 pub struct QueryParams<F>(pub Vec<(String, String)>, pub PhantomData<F>);
 
@@ -77,7 +89,8 @@ impl<F: Flavor> QueryParams<F> {
     }
 
     /// An optional integer parameter within `min..=max`, defaulting to `default`; a violation
-    /// answers `status` naming the parameter.
+    /// answers `status` naming the parameter. (For a spec operation the extractor has already
+    /// checked the spec's bounds; this converts, and guards routes no spec declares.)
     pub fn bounded(
         &self,
         name: &str,
@@ -107,6 +120,11 @@ impl<S: Send + Sync, F: Flavor> FromRequestParts<S> for QueryParams<F> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).map_err(|e| {
             ApiError::bad_request(format!("query string could not be decoded: {e}"))
         })?;
+        if let Some(op) =
+            validation::operation(&parts.method, parts.extensions.get::<MatchedPath>())
+        {
+            op.check_query(&pairs)?;
+        }
         Ok(QueryParams(pairs, PhantomData))
     }
 }

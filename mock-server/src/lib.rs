@@ -75,6 +75,7 @@ pub mod routes;
 mod sso;
 mod state;
 mod tls;
+mod validation;
 mod vendor;
 
 use std::future::Future;

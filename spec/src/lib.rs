@@ -12,7 +12,7 @@
 
 mod schema;
 
-pub use schema::{SchemaError, Validator, Violation, to_json_schema};
+pub use schema::{Rule, SchemaError, Validator, Violation, to_json_schema};
 
 use std::sync::Arc;
 
@@ -168,6 +168,58 @@ impl Spec {
             .cloned()
     }
 
+    /// The raw JSON of the operation at `path` (as the spec spells it) and `method` (lowercase).
+    fn operation_json(&self, path: &str, method: &str) -> Option<&serde_json::Value> {
+        self.json
+            .pointer(&format!("/paths/{}/{method}", escape_pointer(path)))
+    }
+
+    /// The `application/json` request-body schema (raw, OpenAPI form) of the operation at `path`
+    /// and `method` (lowercase), following `components/requestBodies` references. `None` when
+    /// the operation takes no JSON body.
+    pub fn request_body_schema(&self, path: &str, method: &str) -> Option<serde_json::Value> {
+        let body = self.resolve(self.operation_json(path, method)?.get("requestBody")?)?;
+        body.pointer("/content/application~1json/schema").cloned()
+    }
+
+    /// The query parameters of the operation at `path` and `method` (lowercase): the
+    /// operation's own and the path item's, with `components/parameters` references followed.
+    pub fn query_parameters(&self, path: &str, method: &str) -> Vec<QueryParameter> {
+        let item = self
+            .json
+            .pointer(&format!("/paths/{}", escape_pointer(path)));
+        let lists = [
+            self.operation_json(path, method)
+                .and_then(|op| op.get("parameters")),
+            item.and_then(|i| i.get("parameters")),
+        ];
+        let mut out: Vec<QueryParameter> = Vec::new();
+        for list in lists.into_iter().flatten() {
+            for p in list.as_array().into_iter().flatten() {
+                let Some(p) = self.resolve(p) else { continue };
+                if p.get("in").and_then(|v| v.as_str()) != Some("query") {
+                    continue;
+                }
+                let Some(name) = p.get("name").and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                // An operation's parameter overrides the path item's of the same name.
+                if out.iter().any(|q| q.name == name) {
+                    continue;
+                }
+                out.push(QueryParameter {
+                    name: name.to_string(),
+                    required: p.get("required").and_then(|v| v.as_bool()) == Some(true),
+                    schema: p
+                        .get("schema")
+                        .cloned()
+                        .unwrap_or_else(|| serde_json::json!({})),
+                });
+            }
+        }
+        out
+    }
+
     /// Follow a `$ref` (if any) within this document.
     pub fn resolve<'a>(&'a self, value: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
         let mut current = value;
@@ -179,6 +231,17 @@ impl Spec {
         }
         None
     }
+}
+
+/// A query parameter an operation declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryParameter {
+    /// The parameter name.
+    pub name: String,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// Its schema (raw, OpenAPI form; may be a `$ref`).
+    pub schema: serde_json::Value,
 }
 
 /// Escape a path for use in a JSON pointer (RFC 6901).
@@ -209,6 +272,28 @@ mod tests {
             let spec = Spec::load(file.name).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(spec.doc().openapi, "3.0.3", "{}", file.name);
         }
+    }
+
+    #[test]
+    fn request_schemas_are_found() {
+        let spec = Spec::load("glp-workspaces").unwrap();
+        let body = spec
+            .request_body_schema("/workspaces/v1/msp-tenants", "post")
+            .unwrap();
+        assert_eq!(body["$ref"], "#/components/schemas/TenantDetails");
+        assert!(
+            spec.request_body_schema("/workspaces/v1/msp-tenants", "get")
+                .is_none()
+        );
+        let names: Vec<String> = spec
+            .query_parameters("/workspaces/v1/msp-tenants", "get")
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["filter", "offset", "limit"]);
+        let doc = Spec::load("glp-workspace-management").unwrap();
+        let q = doc.query_parameters("/workspace-management/v1/msp-tenants", "get");
+        assert!(q.iter().any(|p| p.name == "msp-workspace-id" && p.required));
     }
 
     #[test]

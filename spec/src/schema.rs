@@ -13,12 +13,109 @@ use serde_json::{Map, Value, json};
 pub struct SchemaError(pub String);
 
 /// One way an instance breaks its schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
     /// JSON pointer into the instance (`""` for the root), e.g. `/items/0/id`.
     pub instance_path: String,
     /// What is wrong, in words.
     pub message: String,
+    /// The keyword broken, with its bound, so callers can word their own message.
+    pub rule: Rule,
+    /// The offending value (for `required`, the object missing the property).
+    pub instance: Value,
+}
+
+/// The schema keyword a [`Violation`] breaks, with the bound it sets.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// `required`: the object lacks `property`.
+    Required {
+        /// The missing property.
+        property: String,
+    },
+    /// `type`: the value is not of type `expected` (`string`, `integer`, ...; `null` left out).
+    Type {
+        /// Expected JSON type name(s), joined with ` or `.
+        expected: String,
+    },
+    /// `enum`: the value is none of `options`.
+    Enum {
+        /// The allowed values.
+        options: Vec<Value>,
+    },
+    /// `format` (`email`, `uuid`, `date-time`, ...).
+    Format {
+        /// The format name.
+        format: String,
+    },
+    /// `pattern`.
+    Pattern {
+        /// The ECMA-262 regular expression.
+        pattern: String,
+    },
+    /// `minLength` (characters).
+    MinLength(u64),
+    /// `maxLength` (characters).
+    MaxLength(u64),
+    /// `minimum`.
+    Minimum(Value),
+    /// `maximum`.
+    Maximum(Value),
+    /// `exclusiveMinimum`.
+    ExclusiveMinimum(Value),
+    /// `exclusiveMaximum`.
+    ExclusiveMaximum(Value),
+    /// `minItems`.
+    MinItems(u64),
+    /// `maxItems`.
+    MaxItems(u64),
+    /// Any other keyword, by name.
+    Other(String),
+}
+
+impl Rule {
+    fn of(kind: &jsonschema::error::ValidationErrorKind) -> Rule {
+        use jsonschema::error::{TypeKind, ValidationErrorKind as K};
+        match kind {
+            K::Required { property } => Rule::Required {
+                property: property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string),
+            },
+            K::Type { kind } => {
+                let names: Vec<&str> = match kind {
+                    TypeKind::Single(t) => vec![t.as_str()],
+                    TypeKind::Multiple(set) => set
+                        .iter()
+                        .map(|t| t.as_str())
+                        .filter(|t| *t != "null")
+                        .collect(),
+                };
+                Rule::Type {
+                    expected: names.join(" or "),
+                }
+            }
+            K::Enum { options } => Rule::Enum {
+                options: options.as_array().cloned().unwrap_or_default(),
+            },
+            K::Format { format } => Rule::Format {
+                format: format.clone(),
+            },
+            K::Pattern { pattern } => Rule::Pattern {
+                pattern: pattern.clone(),
+            },
+            K::MinLength { limit } => Rule::MinLength(*limit),
+            K::MaxLength { limit } => Rule::MaxLength(*limit),
+            K::Minimum { limit } => Rule::Minimum(limit.clone()),
+            K::Maximum { limit } => Rule::Maximum(limit.clone()),
+            K::ExclusiveMinimum { limit } => Rule::ExclusiveMinimum(limit.clone()),
+            K::ExclusiveMaximum { limit } => Rule::ExclusiveMaximum(limit.clone()),
+            K::MinItems { limit } => Rule::MinItems(*limit),
+            K::MaxItems { limit } => Rule::MaxItems(*limit),
+            other => Rule::Other(other.keyword().to_string()),
+        }
+    }
 }
 
 impl std::fmt::Display for Violation {
@@ -121,6 +218,8 @@ impl Validator {
         let inner = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
+            // An e-mail domain needs a dot (`a@b` is refused), as the mock has always required.
+            .with_email_options(jsonschema::EmailOptions::default().with_minimum_sub_domains(2))
             .build(&root)
             .map_err(|e| SchemaError(e.to_string()))?;
         Ok(Validator { inner })
@@ -133,6 +232,8 @@ impl Validator {
             .map(|e| Violation {
                 instance_path: e.instance_path().to_string(),
                 message: e.to_string(),
+                rule: Rule::of(e.kind()),
+                instance: e.instance().clone().into_owned(),
             })
             .collect()
     }
@@ -183,6 +284,39 @@ mod tests {
         let v = Validator::new(&schema, &json!({})).unwrap();
         assert!(!v.is_valid(&json!(0)));
         assert!(v.is_valid(&json!(1)));
+    }
+
+    #[test]
+    fn violations_carry_the_rule_and_the_value() {
+        let v = Validator::new(&json!({"$ref": "#/components/schemas/Page"}), &doc()).unwrap();
+        let bad = v.violations(&json!({"next": "x"}));
+        let req = bad.iter().find(|b| b.instance_path.is_empty()).unwrap();
+        assert_eq!(
+            req.rule,
+            Rule::Required {
+                property: "total".into()
+            }
+        );
+        assert_eq!(req.instance, json!({"next": "x"}));
+        let ty = bad.iter().find(|b| b.instance_path == "/next").unwrap();
+        assert_eq!(
+            ty.rule,
+            Rule::Type {
+                expected: "integer".into()
+            }
+        );
+        assert_eq!(ty.instance, json!("x"));
+        let max = Validator::new(&json!({"type": "string", "maxLength": 2}), &json!({})).unwrap();
+        assert_eq!(max.violations(&json!("abc"))[0].rule, Rule::MaxLength(2));
+    }
+
+    #[test]
+    fn email_domains_need_a_dot() {
+        let v = Validator::new(&json!({"type": "string", "format": "email"}), &json!({})).unwrap();
+        assert!(v.is_valid(&json!("a@b.example")));
+        for bad in ["a", "a@b", "@b.c", "a b@c.d", "a@.c"] {
+            assert!(!v.is_valid(&json!(bad)), "{bad}");
+        }
     }
 
     #[test]

@@ -1805,6 +1805,11 @@ required; `inventoryOwnership` defaults to `MSP_OWNED_INVENTORY` on create.
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
+            }
             Ok(Self(value.to_string()))
         }
     }

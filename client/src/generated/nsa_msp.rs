@@ -396,7 +396,7 @@ needed; responses add the display fields.
     pub struct TenantAdminUserEntity {
         ///The admin's login email address.
         pub email: TenantAdminUserEntityEmail,
-        ///The admin's user name.
+        ///The admin's user name; not empty or only whitespace.
         pub username: TenantAdminUserEntityUsername,
     }
     impl TenantAdminUserEntity {
@@ -458,7 +458,7 @@ needed; responses add the display fields.
                 })
         }
     }
-    ///The admin's user name.
+    ///The admin's user name; not empty or only whitespace.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TenantAdminUserEntityUsername(::std::string::String);
@@ -483,6 +483,11 @@ needed; responses add the display fields.
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -617,7 +622,7 @@ needed; responses add the display fields.
         ///Creation time; ignored by the server, which records its own.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Tenant name.
+        ///Tenant name; not empty or only whitespace.
         pub name: TenantCreateEntityName,
         /**The tenant's portal sub-domain (`<sub_domain>.pulsezta.net`): a DNS label of lowercase
 letters, digits and inner hyphens, at most 63 characters, unique across tenants.
@@ -632,7 +637,7 @@ letters, digits and inner hyphens, at most 63 characters, unique across tenants.
             Default::default()
         }
     }
-    ///Tenant name.
+    ///Tenant name; not empty or only whitespace.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TenantCreateEntityName(::std::string::String);
@@ -657,6 +662,11 @@ letters, digits and inner hyphens, at most 63 characters, unique across tenants.
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -861,7 +871,7 @@ when the MSP has blocked it.
     ///The new name and entitlements of a tenant.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TenantUpdateEntity {
-        ///Tenant name.
+        ///Tenant name; not empty or only whitespace.
         pub name: TenantUpdateEntityName,
         ///Subscription entitlements for the tenant, replacing the current ones.
         pub subscriptions: ::std::vec::Vec<SubscriptionEntity>,
@@ -871,7 +881,7 @@ when the MSP has blocked it.
             Default::default()
         }
     }
-    ///Tenant name.
+    ///Tenant name; not empty or only whitespace.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TenantUpdateEntityName(::std::string::String);
@@ -896,6 +906,11 @@ when the MSP has blocked it.
             }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("\\S").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"\\S\"".into());
             }
             Ok(Self(value.to_string()))
         }

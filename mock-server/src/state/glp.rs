@@ -7,6 +7,7 @@
 //! wire shape.
 
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
@@ -18,8 +19,9 @@ use uuid::Uuid;
 use super::model::{Address, Device, InventoryOwnership, Msp, Secret, Tenant};
 use super::row::Filter;
 
-/// Audit events kept per world; the oldest are dropped beyond this (bounded, like the journal).
-pub const AUDIT_CAPACITY: usize = 100_000;
+/// Audit events kept per world; the oldest are dropped beyond this. As many as the request
+/// journal keeps by default, which bounded the trail when it was derived from the journal.
+pub const AUDIT_CAPACITY: usize = 10_000;
 
 /// A rule violation or missing resource, independent of any API's error shape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -335,8 +337,8 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 pub struct GlpWorld {
     /// The MSP workspaces, in fixture order, each with its tenants.
     pub msps: Vec<Msp>,
-    /// Audited writes, oldest first (at most [`AUDIT_CAPACITY`]).
-    pub audit: Vec<AuditEvent>,
+    /// Audited writes, oldest first (at most [`AUDIT_CAPACITY`]; the oldest go first).
+    pub audit: VecDeque<AuditEvent>,
     /// The cap for MSPs without their own `tenant_cap` (a server setting, not state).
     pub(crate) default_cap: usize,
 }
@@ -620,12 +622,11 @@ impl GlpWorld {
         subject: Option<AuditSubject>,
         now: DateTime<Utc>,
     ) {
-        if self.audit.len() >= AUDIT_CAPACITY {
-            let excess = self.audit.len() + 1 - AUDIT_CAPACITY;
-            self.audit.drain(..excess);
+        while self.audit.len() >= AUDIT_CAPACITY {
+            self.audit.pop_front();
         }
         let actor_msp = self.client(client_id).map(|c| c.workspace_id);
-        self.audit.push(AuditEvent {
+        self.audit.push_back(AuditEvent {
             id: Uuid::new_v4(),
             at: now,
             action,
@@ -683,8 +684,8 @@ impl GlpWorld {
         let at = m.tenants.partition_point(|t| (t.created_at, t.id) <= key);
         m.tenants.insert(at, tenant.clone());
         tracing::info!(msp = %msp, tenant = %tenant.id, name = %tenant.name, "tenant created");
-        let subject = self.subject(tenant.id);
-        self.audit(AuditAction::TenantCreated, &p.client_id, subject, now);
+        let subject = tenant_subject(&tenant, msp);
+        self.audit(AuditAction::TenantCreated, &p.client_id, Some(subject), now);
         Ok(tenant)
     }
 
@@ -720,8 +721,8 @@ impl GlpWorld {
         t.generation += 1;
         t.version = next_version();
         let updated = t.clone();
-        let subject = self.subject(tenant);
-        self.audit(AuditAction::TenantUpdated, &p.client_id, subject, now);
+        let subject = tenant_subject(&updated, msp);
+        self.audit(AuditAction::TenantUpdated, &p.client_id, Some(subject), now);
         Ok(updated)
     }
 
@@ -826,8 +827,8 @@ impl GlpWorld {
         if count > 0 {
             return Err(GlpError::HasDevices { tenant, count });
         }
-        let subject = self.subject(tenant);
-        self.audit(AuditAction::TenantDeleted, &p.client_id, subject, now);
+        let subject = tenant_subject(&self.msps[mi].tenants[ti], msp);
+        self.audit(AuditAction::TenantDeleted, &p.client_id, Some(subject), now);
         self.msps[mi].tenants.remove(ti);
         tracing::info!(msp = %msp, tenant = %tenant, "tenant deleted");
         Ok(())
@@ -910,6 +911,15 @@ pub fn check_msps(msps: &[Msp]) -> Result<(), String> {
     Ok(())
 }
 
+/// The audit subject of tenant `t` of MSP `msp` (no lookup: the mutation holds the tenant).
+fn tenant_subject(t: &Tenant, msp: Uuid) -> AuditSubject {
+    AuditSubject {
+        id: t.id,
+        name: t.name.clone(),
+        msp,
+    }
+}
+
 fn stable_id(parts: &[&str]) -> Uuid {
     let mut a = DefaultHasher::new();
     let mut b = DefaultHasher::new();
@@ -969,7 +979,7 @@ mod tests {
                 phone_number: None,
                 tenants: vec![],
             }],
-            audit: vec![],
+            audit: VecDeque::new(),
             default_cap: 1000,
         };
         let p = Principal {
@@ -1031,6 +1041,20 @@ mod tests {
             w.delete_tenant(&p, t.id, Utc::now()),
             Err(GlpError::HasDevices { count: 1, .. })
         ));
+    }
+
+    #[test]
+    fn the_audit_trail_is_bounded_and_drops_the_oldest() {
+        let (mut w, p) = world();
+        let t0 = Utc::now();
+        for i in 0..AUDIT_CAPACITY + 5 {
+            w.record_token("c", p.msp, t0 + chrono::Duration::seconds(i as i64));
+        }
+        assert_eq!(w.audit.len(), AUDIT_CAPACITY);
+        assert_eq!(
+            w.audit.front().map(|e| e.at),
+            Some(t0 + chrono::Duration::seconds(5))
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ struct WorldDoc {
     #[serde(default)]
     msps: Vec<Msp>,
     #[serde(default)]
-    audit: Vec<super::glp::AuditEvent>,
+    audit: std::collections::VecDeque<super::glp::AuditEvent>,
     #[serde(default)]
     nsa: super::nsa::NsaWorld,
 }
@@ -40,8 +40,8 @@ struct WorldDoc {
 #[derive(Serialize)]
 struct WorldRef<'a> {
     msps: &'a [Msp],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    audit: &'a [super::glp::AuditEvent],
+    #[serde(skip_serializing_if = "std::collections::VecDeque::is_empty")]
+    audit: &'a std::collections::VecDeque<super::glp::AuditEvent>,
     #[serde(skip_serializing_if = "super::nsa::NsaWorld::is_empty")]
     nsa: &'a super::nsa::NsaWorld,
 }

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use axum::extract::MatchedPath;
 use axum::http::{Method, StatusCode};
@@ -26,15 +26,48 @@ const FIELD_FIRST_SPECS: &[&str] = &["nsa-msp"];
 /// Longest pattern quoted in a message; longer ones (closed lists) are not spelled out.
 const QUOTED_PATTERN_MAX: usize = 80;
 
-/// Every spec operation's request validators, compiled at first use.
+/// Every spec operation, its validators compiled at its first request.
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::build);
 
-/// The compiled validators of every operation, by route template (parameter names blanked).
+/// Every operation by route template (parameter names blanked). Each compiles its validators
+/// on its first request: a validator carries its spec's components, so compiling all of them
+/// up front cost every server about 12 MB whether or not it ever saw that operation.
 struct Registry {
-    operations: HashMap<String, Vec<(Method, Operation)>>,
-    /// Specs or schemas that did not compile (logged; a test keeps this empty).
+    specs: Vec<Spec>,
+    operations: HashMap<String, Vec<(Method, Pending)>>,
+    /// Specs that did not load (logged; a test keeps this empty).
     #[cfg_attr(not(test), allow(dead_code))]
     errors: Vec<String>,
+}
+
+/// An operation whose validators are compiled on first use.
+struct Pending {
+    spec: usize,
+    path: String,
+    method: &'static str,
+    compiled: OnceLock<Option<Operation>>,
+}
+
+impl Pending {
+    /// The compiled operation; `None` (logged once) when its schemas do not compile, which
+    /// turns validation off for it rather than failing requests.
+    fn get(&self, specs: &[Spec]) -> Option<&Operation> {
+        self.compiled
+            .get_or_init(|| {
+                let spec = specs.get(self.spec)?;
+                Operation::compile(spec, &self.path, self.method)
+                    .map_err(|e| {
+                        tracing::error!(
+                            "request validation disabled: {}: {} {}: {e}",
+                            spec.name(),
+                            self.method,
+                            self.path
+                        );
+                    })
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 /// The request validators of one spec operation.
@@ -171,8 +204,9 @@ fn template_key(path: &str) -> Cow<'_, str> {
 
 impl Registry {
     fn build() -> Registry {
-        let mut operations: HashMap<String, Vec<(Method, Operation)>> = HashMap::new();
+        let mut operations: HashMap<String, Vec<(Method, Pending)>> = HashMap::new();
         let mut errors = Vec::new();
+        let mut specs = Vec::new();
         for file in msp_spec::SPECS {
             let spec = match Spec::load(file.name) {
                 Ok(spec) => spec,
@@ -185,37 +219,59 @@ impl Registry {
                 let Ok(m) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
                     continue;
                 };
-                match Operation::compile(&spec, path, method) {
-                    Ok(op) => operations
-                        .entry(template_key(path).into_owned())
-                        .or_default()
-                        .push((m, op)),
-                    Err(e) => errors.push(format!("{}: {method} {path}: {e}", file.name)),
-                }
+                operations
+                    .entry(template_key(path).into_owned())
+                    .or_default()
+                    .push((
+                        m,
+                        Pending {
+                            spec: specs.len(),
+                            path: path.to_owned(),
+                            method,
+                            compiled: OnceLock::new(),
+                        },
+                    ));
             }
+            specs.push(spec);
         }
         for e in &errors {
             tracing::error!("request validation disabled: {e}");
         }
-        Registry { operations, errors }
+        Registry {
+            specs,
+            operations,
+            errors,
+        }
+    }
+
+    fn find(&self, method: &Method, template: &str) -> Option<&Operation> {
+        self.operations
+            .get(template_key(template).as_ref())?
+            .iter()
+            .find(|(m, _)| m == method)?
+            .1
+            .get(&self.specs)
     }
 }
 
 /// The operation served at route template `matched` for `method`, if a spec declares it.
 pub fn operation(method: &Method, matched: Option<&MatchedPath>) -> Option<&'static Operation> {
-    let key = template_key(matched?.as_str());
-    REGISTRY
-        .operations
-        .get(key.as_ref())?
-        .iter()
-        .find(|(m, _)| m == method)
-        .map(|(_, op)| op)
+    REGISTRY.find(method, matched?.as_str())
 }
 
-/// Specs or schemas that failed to compile (each disables validation for its operations).
+/// Specs that failed to load, and operations whose schemas failed to compile (each disables
+/// validation for what it covers); compiles every operation.
 #[cfg(test)]
-fn compile_errors() -> &'static [String] {
-    &REGISTRY.errors
+fn compile_errors() -> Vec<String> {
+    let mut errors = REGISTRY.errors.clone();
+    for (template, ops) in &REGISTRY.operations {
+        for (method, pending) in ops {
+            if pending.get(&REGISTRY.specs).is_none() {
+                errors.push(format!("{method} {template}"));
+            }
+        }
+    }
+    errors
 }
 
 impl Operation {
@@ -536,12 +592,8 @@ mod tests {
     use serde_json::json;
 
     fn op(method: Method, path: &str) -> &'static Operation {
-        let key = template_key(path);
         REGISTRY
-            .operations
-            .get(key.as_ref())
-            .and_then(|ops| ops.iter().find(|(m, _)| *m == method))
-            .map(|(_, op)| op)
+            .find(&method, path)
             .unwrap_or_else(|| panic!("no operation {method} {path}"))
     }
 

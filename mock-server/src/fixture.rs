@@ -56,27 +56,47 @@ use crate::state::World;
 pub const DEFAULT_FIXTURE: &str = include_str!("../fixtures/default.yaml");
 
 /// A parsed fixture: settings plus the world.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Its YAML form is the world's ([`World`]: GreenLake's `msps:` and `audit:`, then one key per
+/// vendor section) with a `settings:` key beside them.
+#[derive(Clone, Debug, Default)]
 pub struct Fixture {
     /// Server settings.
-    #[serde(default)]
     pub settings: Settings,
-    /// The MSPs with their tenants and devices.
-    #[serde(default)]
-    pub msps: Vec<crate::state::Msp>,
-    /// Ivanti nSA MSP portal accounts, tenants and timing (see [`crate::state::nsa`]).
-    #[serde(default, skip_serializing_if = "crate::state::nsa::NsaWorld::is_empty")]
-    pub nsa: crate::state::nsa::NsaWorld,
+    /// The world the mock starts from (and `/__admin/reset` returns to).
+    pub world: World,
+}
+
+impl<'de> Deserialize<'de> for Fixture {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut doc = crate::state::model::Doc::deserialize(d)?;
+        let settings = doc.settings.take().unwrap_or_default();
+        Ok(Fixture {
+            settings,
+            world: doc.into_world(),
+        })
+    }
+}
+
+impl Serialize for Fixture {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.world.doc(Some(&self.settings)).serialize(s)
+    }
 }
 
 impl Fixture {
     /// Parses fixture YAML (JSON is YAML too), checking the world's invariants.
+    ///
+    /// ```
+    /// use msp_mock_server::Fixture;
+    ///
+    /// let f = Fixture::from_yaml("settings: {token_ttl_secs: 60}\nmsps: []").unwrap();
+    /// assert_eq!(f.settings.token_ttl_secs, 60);
+    /// assert!(Fixture::from_yaml("msps: []\nmsps2: []").unwrap_err().contains("msps2"));
+    /// ```
     pub fn from_yaml(text: &str) -> Result<Self, String> {
         let f: Fixture = serde_norway::from_str(text).map_err(|e| format!("fixture: {e}"))?;
-        crate::state::glp::check_msps(&f.msps)
-            .and_then(|()| f.nsa.check())
-            .map_err(|e| format!("fixture: {e}"))?;
+        f.world.check().map_err(|e| format!("fixture: {e}"))?;
         Ok(f)
     }
 
@@ -87,15 +107,9 @@ impl Fixture {
         Self::from_yaml(DEFAULT_FIXTURE).unwrap_or_default()
     }
 
-    /// The world part of the fixture (device lists are shared, not copied).
+    /// A copy of the fixture's world (device lists are shared, not copied).
     pub fn world(&self) -> World {
-        World {
-            glp: crate::state::GlpWorld {
-                msps: self.msps.clone(),
-                ..Default::default()
-            },
-            nsa: self.nsa.clone(),
-        }
+        self.world.clone()
     }
 }
 
@@ -175,9 +189,31 @@ mod tests {
     #[test]
     fn embedded_default_fixture_parses() {
         let f = Fixture::from_yaml(DEFAULT_FIXTURE).unwrap();
-        assert!(!f.msps.is_empty());
-        assert!(f.msps[0].tenants.len() >= 3);
-        assert!(f.msps[0].tenants.iter().all(|t| !t.devices.is_empty()));
+        let msps = &f.world.glp.msps;
+        assert!(!msps.is_empty());
+        assert!(msps[0].tenants.len() >= 3);
+        assert!(msps[0].tenants.iter().all(|t| !t.devices.is_empty()));
+    }
+
+    #[test]
+    fn a_fixture_round_trips_through_its_serialised_form() {
+        let f = Fixture::from_yaml(DEFAULT_FIXTURE).unwrap();
+        let text = serde_norway::to_string(&f).unwrap();
+        let back = Fixture::from_yaml(&text).unwrap();
+        assert_eq!(serde_norway::to_string(&back).unwrap(), text);
+        assert!(
+            text.contains("settings:") && text.contains("nsa:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_imported_state_has_no_settings() {
+        let e = serde_json::from_str::<World>(r#"{"settings": {}, "msps": []}"#).unwrap_err();
+        assert!(
+            e.to_string().contains("`settings` belongs in a fixture"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -424,6 +424,13 @@ impl GlpWorld {
         self.find_msp(msp).map_or(&[], |m| &m.tenants)
     }
 
+    /// MSP `msp`'s tenants by name, ignoring case (ties by id): the order Central lists them in.
+    pub fn tenants_by_name(&self, msp: Uuid) -> Vec<&Tenant> {
+        let mut out: Vec<&Tenant> = self.tenants(msp).iter().collect();
+        out.sort_by_cached_key(|t| (t.name.to_lowercase(), t.id));
+        out
+    }
+
     /// How many tenants MSP `msp` has (0 for an unknown MSP).
     pub fn tenant_count(&self, msp: Uuid) -> usize {
         self.find_msp(msp).map_or(0, |m| m.tenants.len())
@@ -875,8 +882,8 @@ impl GlpWorld {
     }
 }
 
-/// [`GlpWorld::check`] on borrowed MSPs (a fixture checks its own without building a copy).
-pub fn check_msps(msps: &[Msp]) -> Result<(), String> {
+/// [`GlpWorld::check`], on the MSP list.
+fn check_msps(msps: &[Msp]) -> Result<(), String> {
     let mut ids = std::collections::HashSet::new();
     let mut clients = std::collections::HashSet::new();
     for msp in msps {

@@ -30,6 +30,7 @@ pub use glp::{GlpError, GlpWorld, TenantInput};
 pub use model::{Address, InventoryOwnership, Msp, Secret, Tenant, World};
 
 /// One vendor's part of the [`World`]: a plain struct whose methods are that vendor's rules.
+/// Implemented by the section table in [`model`] (one line per vendor).
 pub trait Section: Sized {
     /// The section inside `world`.
     fn of(world: &World) -> &Self;
@@ -37,22 +38,16 @@ pub trait Section: Sized {
     fn of_mut(world: &mut World) -> &mut Self;
 }
 
-impl Section for GlpWorld {
-    fn of(world: &World) -> &Self {
-        &world.glp
-    }
-    fn of_mut(world: &mut World) -> &mut Self {
-        &mut world.glp
-    }
-}
-
-impl Section for nsa::NsaWorld {
-    fn of(world: &World) -> &Self {
-        &world.nsa
-    }
-    fn of_mut(world: &mut World) -> &mut Self {
-        &mut world.nsa
-    }
+/// What loading a fixture or an imported state needs from a vendor's section, implemented in
+/// the vendor's own `state/<vendor>` module.
+pub trait Loadable {
+    /// Checks the invariants the section must satisfy (unique ids and names, references that
+    /// resolve); the message names what was wrong.
+    fn check(&self) -> Result<(), String>;
+    /// Fills in what a fixture may leave out (timestamps, timers) with `now`.
+    fn fill_defaults(&mut self, now: DateTime<Utc>);
+    /// Whether the section holds nothing worth exporting (an export then omits its key).
+    fn is_empty(&self) -> bool;
 }
 
 /// The shared world, behind one lock: a thin lock over the vendor sections.

@@ -1,72 +1,164 @@
 //! The domain model of the mock world: MSP workspaces, their tenants and the tenants' devices.
 //!
 //! These types are both the in-memory state and its serialised form: `GET /__admin/state`
-//! exports a [`World`] as JSON, `PUT /__admin/state` imports one, and a fixture file's
-//! `msps:` section is a [`World`] written in YAML.
+//! exports a [`World`] as JSON, `PUT /__admin/state` imports one, and a fixture file is a
+//! [`World`] written in YAML plus `settings:`. [`world_sections!`] is the table of vendor
+//! sections.
 
 use std::fmt;
 use std::sync::Arc;
+
+use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Everything the mock knows about, one section per vendor.
+use super::glp::{AuditEvent, GlpWorld};
+use super::{Loadable, Section};
+
+/// The table of world sections: one line per vendor that keeps state, and the only place a
+/// vendor's state is registered. Each line `key: Type` makes
 ///
-/// Serialised as the fixture's top-level sections (`msps:` and `audit:` for GreenLake, `nsa:`),
-/// so a fixture, `GET /__admin/state` and `PUT /__admin/state` share one format.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(from = "WorldDoc")]
-pub struct World {
-    /// GreenLake: MSP workspaces, tenants, devices, audit trail (see [`super::glp`]).
-    pub glp: super::glp::GlpWorld,
-    /// Ivanti nSA MSP portal state (accounts, tenants, reports; see [`super::nsa`]).
-    pub nsa: super::nsa::NsaWorld,
+/// - a field `World::key` (GreenLake's `glp` is built in: its fixture keys `msps:` and
+///   `audit:` predate the per-vendor sections and stay at the top level);
+/// - the fixture and `/__admin/state` key `key:` holding the section's serialised form
+///   (omitted from exports while [`Loadable::is_empty`]);
+/// - [`Section`] for `Type`, so handlers reach it with `Store::with::<Type, _>`;
+/// - the section's [`Loadable::check`] and [`Loadable::fill_defaults`] in [`World::check`] and
+///   [`World::fill_defaults`].
+///
+/// The table is a macro rather than a runtime list in the vendor descriptor because the
+/// sections are typed fields: a runtime list would have to go through `serde_json::Value`
+/// for every fixture, which costs seconds on a million-device world.
+macro_rules! world_sections {
+    ($( $(#[$doc:meta])* $key:ident: $ty:ty ),* $(,)?) => {
+        /// Everything the mock knows about, one section per vendor.
+        ///
+        /// Serialised as the fixture's top-level sections (`msps:` and `audit:` for GreenLake,
+        /// then one key per vendor section), so a fixture, `GET /__admin/state` and
+        /// `PUT /__admin/state` share one format.
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+        #[serde(try_from = "Doc")]
+        pub struct World {
+            /// GreenLake: MSP workspaces, tenants, devices, audit trail (see [`super::glp`]).
+            pub glp: GlpWorld,
+            $( $(#[$doc])* pub $key: $ty, )*
+        }
+
+        /// The serialised form of a [`World`] or, with `settings`, of a fixture.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct Doc {
+            #[serde(default)]
+            pub(crate) settings: Option<crate::fixture::Settings>,
+            #[serde(default)]
+            msps: Vec<Msp>,
+            #[serde(default)]
+            audit: VecDeque<AuditEvent>,
+            $( #[serde(default)] $key: $ty, )*
+        }
+
+        /// The serialised form of a [`World`] (and a fixture's settings), borrowed.
+        #[derive(Serialize)]
+        pub(crate) struct DocRef<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            settings: Option<&'a crate::fixture::Settings>,
+            msps: &'a [Msp],
+            #[serde(skip_serializing_if = "VecDeque::is_empty")]
+            audit: &'a VecDeque<AuditEvent>,
+            $( #[serde(skip_serializing_if = "empty")] $key: &'a $ty, )*
+        }
+
+        impl Doc {
+            /// The world the document describes.
+            pub(crate) fn into_world(self) -> World {
+                World {
+                    glp: GlpWorld {
+                        msps: self.msps,
+                        audit: self.audit,
+                        default_cap: 0,
+                    },
+                    $( $key: self.$key, )*
+                }
+            }
+        }
+
+        impl World {
+            /// The world's serialised form, with a fixture's `settings` when given.
+            pub(crate) fn doc<'a>(
+                &'a self,
+                settings: Option<&'a crate::fixture::Settings>,
+            ) -> DocRef<'a> {
+                DocRef {
+                    settings,
+                    msps: &self.glp.msps,
+                    audit: &self.glp.audit,
+                    $( $key: &self.$key, )*
+                }
+            }
+
+            /// Fills in what a fixture or an imported state left out (timestamps, timers),
+            /// section by section.
+            pub fn fill_defaults(&mut self, now: DateTime<Utc>) {
+                self.glp.fill_defaults(now);
+                $( Loadable::fill_defaults(&mut self.$key, now); )*
+            }
+
+            /// Checks the invariants a fixture or an imported state must satisfy, section by
+            /// section.
+            pub fn check(&self) -> Result<(), String> {
+                self.glp.check()?;
+                $( Loadable::check(&self.$key)?; )*
+                Ok(())
+            }
+        }
+
+        impl Section for GlpWorld {
+            fn of(world: &World) -> &Self {
+                &world.glp
+            }
+            fn of_mut(world: &mut World) -> &mut Self {
+                &mut world.glp
+            }
+        }
+
+        $(
+            impl Section for $ty {
+                fn of(world: &World) -> &Self {
+                    &world.$key
+                }
+                fn of_mut(world: &mut World) -> &mut Self {
+                    &mut world.$key
+                }
+            }
+        )*
+    };
 }
 
-/// The serialised form of a [`World`].
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorldDoc {
-    #[serde(default)]
-    msps: Vec<Msp>,
-    #[serde(default)]
-    audit: std::collections::VecDeque<super::glp::AuditEvent>,
-    #[serde(default)]
+world_sections! {
+    /// Ivanti nSA MSP portal state (accounts, tenants, reports; see [`super::nsa`]).
     nsa: super::nsa::NsaWorld,
 }
 
-/// The serialised form of a [`World`], borrowed.
-#[derive(Serialize)]
-struct WorldRef<'a> {
-    msps: &'a [Msp],
-    #[serde(skip_serializing_if = "std::collections::VecDeque::is_empty")]
-    audit: &'a std::collections::VecDeque<super::glp::AuditEvent>,
-    #[serde(skip_serializing_if = "super::nsa::NsaWorld::is_empty")]
-    nsa: &'a super::nsa::NsaWorld,
+fn empty<T: Loadable>(section: &&T) -> bool {
+    section.is_empty()
 }
 
-impl From<WorldDoc> for World {
-    fn from(d: WorldDoc) -> Self {
-        World {
-            glp: super::glp::GlpWorld {
-                msps: d.msps,
-                audit: d.audit,
-                default_cap: 0,
-            },
-            nsa: d.nsa,
+impl TryFrom<Doc> for World {
+    type Error = String;
+
+    fn try_from(doc: Doc) -> Result<Self, String> {
+        if doc.settings.is_some() {
+            return Err("`settings` belongs in a fixture file, not in an imported state".into());
         }
+        Ok(doc.into_world())
     }
 }
 
 impl Serialize for World {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WorldRef {
-            msps: &self.glp.msps,
-            audit: &self.glp.audit,
-            nsa: &self.nsa,
-        }
-        .serialize(s)
+        self.doc(None).serialize(s)
     }
 }
 
@@ -250,19 +342,5 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
-    }
-}
-
-impl World {
-    /// Fills in timestamps missing from a fixture or an imported state with `now`.
-    pub fn fill_defaults(&mut self, now: DateTime<Utc>) {
-        self.glp.fill_defaults(now);
-        self.nsa.fill_defaults(now);
-    }
-
-    /// Checks the invariants a fixture or an imported state must satisfy, section by section.
-    pub fn check(&self) -> Result<(), String> {
-        self.glp.check()?;
-        self.nsa.check()
     }
 }

@@ -175,11 +175,11 @@ pub enum NsaError {
 
 type Res<T> = Result<T, NsaError>;
 
-impl NsaWorld {
+impl super::Loadable for NsaWorld {
     /// Fills missing creation times with `now`, and schedules the world's deferred work: the end
     /// of provisioning of every tenant with a `ready_at`, and (when the settings approve cap
     /// requests automatically) the approval of every pending cap request.
-    pub fn fill_defaults(&mut self, now: DateTime<Utc>) {
+    fn fill_defaults(&mut self, now: DateTime<Utc>) {
         self.provisioning = Deferred::default();
         self.cap_decisions = Deferred::default();
         let auto = self.settings.cap_request_auto_approve_secs;
@@ -201,7 +201,7 @@ impl NsaWorld {
     }
 
     /// Checks fixture/import invariants: unique usernames, unique sub-domains and tenant ids.
-    pub fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), String> {
         let mut users = std::collections::HashSet::new();
         let mut subs = std::collections::HashSet::new();
         let mut ids = std::collections::HashSet::new();
@@ -225,10 +225,12 @@ impl NsaWorld {
     }
 
     /// Whether the section is empty (nothing to serialise).
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.msps.is_empty() && self.settings == NsaSettings::default()
     }
+}
 
+impl NsaWorld {
     /// Completes the deferred work due at `now`: tenants whose provisioning has ended, and cap
     /// requests whose automatic approval delay has passed.
     pub fn settle(&mut self, now: DateTime<Utc>) {

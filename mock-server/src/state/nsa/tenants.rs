@@ -189,6 +189,7 @@ mod tests {
 
     use super::super::tests::{input, world};
     use super::*;
+    use crate::state::Loadable;
 
     #[test]
     fn cap_and_sub_domain_rules() {

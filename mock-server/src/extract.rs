@@ -88,27 +88,25 @@ impl<F: Flavor> QueryParams<F> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// An optional integer parameter within `min..=max`, defaulting to `default`; a violation
-    /// answers `status` naming the parameter. (For a spec operation the extractor has already
-    /// checked the spec's bounds; this converts, and guards routes no spec declares.)
-    pub fn bounded(
+    /// An optional non-negative integer parameter, `default` when absent. Its bounds are the
+    /// spec's, checked by the extractor before the handler runs (so they are written once, in
+    /// `openapi/`); this only converts, answering `status` for a value that is no count.
+    pub fn count(
         &self,
         name: &str,
         default: usize,
-        min: usize,
-        max: usize,
         status: StatusCode,
     ) -> Result<usize, ApiError<F>> {
         let Some(raw) = self.get(name) else {
             return Ok(default);
         };
-        let issue = match raw.trim().parse::<i128>() {
-            Ok(v) if v >= min as i128 && v <= max as i128 => return Ok(v as usize),
-            Ok(v) if max == usize::MAX => format!("must be at least {min}, got {v}"),
-            Ok(v) => format!("must be between {min} and {max}, got {v}"),
-            Err(_) => format!("must be an integer, got {raw:?}"),
-        };
-        Err(ApiError::new(status, issue).with_field(name))
+        raw.trim().parse::<usize>().map_err(|_| {
+            ApiError::new(
+                status,
+                format!("must be a non-negative integer, got {raw:?}"),
+            )
+            .with_field(name)
+        })
     }
 }
 

@@ -5,15 +5,15 @@
 //!
 //! Central tenants are the MSP's GreenLake tenant workspaces (`tenantId` is the workspace id);
 //! a tenant's inventory is its GreenLake devices. Errors use the GreenLake-style body
-//! `{httpStatusCode, errorCode, message, debugId}` (the [`GlpStandard`] flavour).
+//! `{httpStatusCode, errorCode, message, debugId}` (the [`GlpStandard`] flavour). Rows and
+//! pages are rendered in `render.rs`.
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use axum::response::Response;
 
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
@@ -25,6 +25,8 @@ use crate::state::GlpWorld;
 use crate::state::glp::Acting;
 use crate::state::glp::DeviceView;
 use crate::vendor::Vendor;
+
+mod render;
 
 type Error = ApiError<GlpStandard>;
 type Query = QueryParams<GlpStandard>;
@@ -58,35 +60,15 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// `(limit, next)` with the given `next` default (`None`: required).
 fn paging(q: &Query, next_default: Option<usize>) -> Result<(usize, usize), Error> {
-    let limit = q.bounded("limit", 100, 1, 1000, StatusCode::BAD_REQUEST)?;
+    let limit = q.count("limit", 100, StatusCode::BAD_REQUEST)?;
     if q.get("next").is_none() && next_default.is_none() {
         return Err(Error::bad_request(
             "next is required: the 1-based page number to return (next=1 for the first page)",
         )
         .with_field("next"));
     }
-    let next = q.bounded(
-        "next",
-        next_default.unwrap_or(1),
-        1,
-        usize::MAX,
-        StatusCode::BAD_REQUEST,
-    )?;
+    let next = q.count("next", next_default.unwrap_or(1), StatusCode::BAD_REQUEST)?;
     Ok((limit, next))
-}
-
-/// One page of `items` as Central answers it.
-fn page(items: Vec<Value>, limit: usize, next: usize) -> Value {
-    let total = items.len();
-    let start = (next - 1).saturating_mul(limit);
-    let page: Vec<Value> = items.into_iter().skip(start).take(limit).collect();
-    let more = start.saturating_add(limit) < total;
-    json!({
-        "items": page,
-        "count": page.len(),
-        "total": total,
-        "next": if more { json!(next + 1) } else { Value::Null },
-    })
 }
 
 /// `GET /network-msp/v1/list-tenants`: MSP token only; tenants by name.
@@ -94,56 +76,18 @@ async fn list_tenants(
     State(state): State<Arc<AppState>>,
     caller: Caller<GlpStandard>,
     q: Query,
-) -> Result<Json<Value>, Error> {
+) -> Result<Response, Error> {
     if caller.principal.acting != Acting::Msp {
         return Err(Error::forbidden(
             "list-tenants requires an MSP token; this token belongs to a tenant workspace",
         ));
     }
     let (limit, next) = paging(&q, None)?;
-    let msp = caller.principal.workspace;
     let now_ms = state.clock.now_millis().max(0);
-    // Only what the rows show is copied out of the store, under its read lock.
-    struct Summary {
-        sort_key: String,
-        id: uuid::Uuid,
-        name: String,
-        online: usize,
-        total: usize,
-        ownership: &'static str,
-    }
-    let mut tenants = state.store.with(|g: &GlpWorld| {
-        g.tenants(msp)
-            .iter()
-            .map(|t| Summary {
-                sort_key: t.name.to_lowercase(),
-                id: t.id,
-                name: t.name.clone(),
-                online: t.devices.iter().filter(|d| d.status == "ONLINE").count(),
-                total: t.devices.len(),
-                ownership: t.inventory_ownership.as_str(),
-            })
-            .collect::<Vec<_>>()
-    });
-    tenants.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then(a.id.cmp(&b.id)));
-    let items = tenants
-        .iter()
-        .map(|t| {
-            json!({
-                "tenantId": t.id,
-                "tenantName": t.name,
-                "totalSites": 0,
-                "degradedSites": 0,
-                "deviceHealthStatus": {
-                    "total": t.total, "good": t.online, "fair": 0, "poor": t.total - t.online,
-                },
-                "alerts": {"total": 0, "critical": 0, "major": 0, "minor": 0},
-                "deviceOwnership": t.ownership,
-                "lastUpdatedTime": now_ms,
-            })
-        })
-        .collect();
-    Ok(Json(page(items, limit, next)))
+    Ok(state.store.with(|g: &GlpWorld| {
+        let tenants = g.tenants_by_name(caller.principal.workspace);
+        render::tenant_page(&tenants, limit, next, now_ms)
+    }))
 }
 
 /// Filterable inventory properties (openapi/central.yaml).
@@ -208,7 +152,7 @@ async fn device_inventory(
     State(state): State<Arc<AppState>>,
     caller: Caller<GlpStandard>,
     q: Query,
-) -> Result<Json<Value>, Error> {
+) -> Result<Response, Error> {
     if caller.principal.acting != Acting::Tenant {
         return Err(Error::forbidden(
             "device-inventory requires a tenant token (exchange the MSP token into the tenant \
@@ -231,34 +175,15 @@ async fn device_inventory(
         Some(f) => Some(parse_filter(f, &INVENTORY_FIELDS)?),
         None => None,
     };
-    // Devices are borrowed under the store's read lock; only the rows leave it.
-    let items = state.store.with(|g: &GlpWorld| {
+    Ok(state.store.with(|g: &GlpWorld| {
         let mut devices = visible_devices(g, &caller.principal);
         if let Some(f) = &filter {
             devices.retain(|v| f.matches(v));
         }
         // The mock's devices have no sites: every device is unassigned.
-        devices
-            .iter()
-            .filter(|_| assigned != Some(true))
-            .map(|v| {
-                let d = &v.device;
-                let mut item = json!({
-                    "serialNumber": d.serial_number,
-                    "deviceName": if d.name.is_empty() { &d.serial_number } else { &d.name },
-                    "deviceType": central_type(&d.model),
-                    "model": d.model,
-                    "isProvisioned": true,
-                });
-                if matches!(d.status.as_str(), "ONLINE" | "OFFLINE") {
-                    item["status"] = json!(d.status);
-                }
-                if !d.mac_address.is_empty() {
-                    item["macAddress"] = json!(d.mac_address);
-                }
-                item
-            })
-            .collect::<Vec<Value>>()
-    });
-    Ok(Json(page(items, limit, next)))
+        if assigned == Some(true) {
+            devices.clear();
+        }
+        render::inventory_page(&devices, limit, next)
+    }))
 }

@@ -91,8 +91,8 @@ async fn list_logs(
     caller: Caller<GlpStandard>,
     q: QueryParams<GlpStandard>,
 ) -> Result<Json<Value>, Error> {
-    let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
-    let limit = q.bounded("limit", 50, 1, 2000, StatusCode::BAD_REQUEST)?;
+    let offset = q.count("offset", 0, StatusCode::BAD_REQUEST)?;
+    let limit = q.count("limit", 50, StatusCode::BAD_REQUEST)?;
     let filter = match q.get("filter") {
         Some(f) => Some(parse_filter(f, &AUDIT_FIELDS)?),
         None => None,

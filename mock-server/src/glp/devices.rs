@@ -86,8 +86,8 @@ async fn list_devices(
     caller: Caller<GlpStandard>,
     q: QueryParams<GlpStandard>,
 ) -> Result<Json<Value>, Error> {
-    let offset = q.bounded("offset", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
-    let limit = q.bounded("limit", 2000, 1, 2000, StatusCode::BAD_REQUEST)?;
+    let offset = q.count("offset", 0, StatusCode::BAD_REQUEST)?;
+    let limit = q.count("limit", 2000, StatusCode::BAD_REQUEST)?;
     let keys = match q.get("sort") {
         Some(s) => parse_sort(s)?,
         None => vec![],

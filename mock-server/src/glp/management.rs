@@ -137,8 +137,8 @@ async fn list_workspaces(
     auth: Auth,
     query: Query,
 ) -> Result<JsonBytes, Error> {
-    let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
-    let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
+    let limit = query.count("limit", 50, BAD)?;
+    let offset = query.count("offset", 0, BAD)?;
     let filter = parse_filter(&query, &SNAKE_WORKSPACE_FIELDS)?;
     let sort = parse_sort(&query)?;
     state.store.with(|g: &GlpWorld| {
@@ -234,8 +234,8 @@ async fn list_tenants(
         .ok_or_else(|| Error::bad_request("is required").with_field("msp-workspace-id"))?;
     let asked = parse_id(raw, "msp-workspace-id", BAD)?;
     let msp = auth.principal.require_own_msp(asked)?;
-    let limit = query.bounded("limit", 50, 1, 1000, BAD)?;
-    let offset = query.bounded("offset", 0, 0, usize::MAX, BAD)?;
+    let limit = query.count("limit", 50, BAD)?;
+    let offset = query.count("offset", 0, BAD)?;
     let filter = parse_filter(&query, &SNAKE_FIELDS)?;
     let q = TenantQuery {
         filter: filter.as_ref(),

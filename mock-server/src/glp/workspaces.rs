@@ -106,8 +106,8 @@ async fn list_msp_tenants(
     query: Query,
 ) -> Result<JsonBytes, Error> {
     let msp = auth.principal.require_msp()?;
-    let offset = query.bounded("offset", 0, 0, usize::MAX, UNPROCESSABLE)?;
-    let limit = query.bounded("limit", 300, 1, 300, UNPROCESSABLE)?;
+    let offset = query.count("offset", 0, UNPROCESSABLE)?;
+    let limit = query.count("limit", 300, UNPROCESSABLE)?;
     let filter = match query.get("filter") {
         None => None,
         Some(f) => Some(

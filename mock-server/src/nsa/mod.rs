@@ -198,8 +198,8 @@ async fn create_tenant(
 }
 
 fn page(q: &Query) -> Result<(usize, usize), Error> {
-    let start = q.bounded("start", 0, 0, usize::MAX, StatusCode::BAD_REQUEST)?;
-    let limit = q.bounded("limit", 20, 1, 100, StatusCode::BAD_REQUEST)?;
+    let start = q.count("start", 0, StatusCode::BAD_REQUEST)?;
+    let limit = q.count("limit", 20, StatusCode::BAD_REQUEST)?;
     Ok((start, limit))
 }
 

@@ -129,6 +129,45 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// The `components` entries of `document` that `schema` reaches through `$ref`s, transitively,
+/// in the document's own layout (`{"schemas": {"Name": ...}, ...}`). A validator carries these
+/// and nothing more: a query parameter's `integer` schema compiles against an empty object
+/// instead of a copy of every component of its spec.
+fn reachable_components(schema: &Value, document: &Value) -> Value {
+    let mut out = Map::new();
+    let mut todo = vec![schema];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(value) = todo.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    // `#/components/<kind>/<name>[/...]`: the whole `<name>` entry goes along.
+                    let mut parts = reference.split('/');
+                    if let (Some("#"), Some("components"), Some(kind), Some(name)) =
+                        (parts.next(), parts.next(), parts.next(), parts.next())
+                        && seen.insert((kind, name))
+                        && let Some(target) = document
+                            .get("components")
+                            .and_then(|c| c.get(kind)?.get(name))
+                    {
+                        if let Value::Object(entries) = out
+                            .entry(kind.to_owned())
+                            .or_insert_with(|| Value::Object(Map::new()))
+                        {
+                            entries.insert(name.to_owned(), target.clone());
+                        }
+                        todo.push(target);
+                    }
+                }
+                todo.extend(map.values());
+            }
+            Value::Array(items) => todo.extend(items),
+            _ => {}
+        }
+    }
+    Value::Object(out)
+}
+
 /// Convert an OpenAPI 3.0 schema object (as JSON) to a JSON Schema 2020-12 schema.
 pub fn to_json_schema(schema: &Value) -> Value {
     match schema {
@@ -207,10 +246,7 @@ impl std::fmt::Debug for Validator {
 impl Validator {
     /// Compile `schema` (OpenAPI form) with `document`'s components available to `$ref`s.
     pub fn new(schema: &Value, document: &Value) -> Result<Self, SchemaError> {
-        let components = document
-            .get("components")
-            .map(to_json_schema)
-            .unwrap_or_else(|| json!({}));
+        let components = to_json_schema(&reachable_components(schema, document));
         let root = json!({
             "allOf": [to_json_schema(schema)],
             "components": components,
@@ -247,6 +283,31 @@ impl Validator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_validator_carries_only_the_components_it_reaches() {
+        let document = json!({"components": {"schemas": {
+            "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+            "B": {"type": "array", "items": {"$ref": "#/components/schemas/C"}},
+            "C": {"type": "string", "maxLength": 3},
+            "Loop": {"properties": {"again": {"$ref": "#/components/schemas/Loop"}}},
+            "Unused": {"type": "integer"},
+        }}});
+        let reached = reachable_components(&json!({"$ref": "#/components/schemas/A"}), &document);
+        let mut names: Vec<&String> = reached["schemas"].as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(names, ["A", "B", "C"]);
+        let looped = reachable_components(&json!({"$ref": "#/components/schemas/Loop"}), &document);
+        assert_eq!(looped["schemas"].as_object().unwrap().len(), 1);
+        assert_eq!(
+            reachable_components(&json!({"type": "integer"}), &document),
+            json!({})
+        );
+        // The references still resolve: C's bound is enforced through A and B.
+        let v = Validator::new(&json!({"$ref": "#/components/schemas/A"}), &document).unwrap();
+        assert!(v.is_valid(&json!({"b": ["abc"]})));
+        assert!(!v.is_valid(&json!({"b": ["abcd"]})));
+    }
 
     fn doc() -> Value {
         json!({

@@ -30,14 +30,47 @@ const QUOTED_PATTERN_MAX: usize = 80;
 static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::build);
 
 /// Every operation by route template (parameter names blanked). Each compiles its validators
-/// on its first request: a validator carries its spec's components, so compiling all of them
-/// up front cost every server about 12 MB whether or not it ever saw that operation.
+/// on its first request, and a spec is parsed again and kept only once one of its operations
+/// is asked for: compiling every validator up front cost every server about 12 MB, and keeping
+/// every parsed spec about 5 MB more, whether or not it ever saw those operations.
 struct Registry {
-    specs: Vec<Spec>,
+    specs: Vec<LazySpec>,
     operations: HashMap<String, Vec<(Method, Pending)>>,
     /// Specs that did not load (logged; a test keeps this empty).
     #[cfg_attr(not(test), allow(dead_code))]
     errors: Vec<String>,
+}
+
+/// A spec's `paths`, method keys only.
+#[derive(serde::Deserialize)]
+struct PathIndex {
+    paths: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+    >,
+}
+
+/// The keys of an OpenAPI path item that are operations.
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// An embedded spec, parsed on first use.
+struct LazySpec {
+    name: &'static str,
+    loaded: OnceLock<Option<Spec>>,
+}
+
+impl LazySpec {
+    fn get(&'static self) -> Option<&'static Spec> {
+        self.loaded
+            .get_or_init(|| {
+                Spec::load(self.name)
+                    .map_err(|e| tracing::error!("request validation disabled: {e}"))
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 /// An operation whose validators are compiled on first use.
@@ -51,10 +84,10 @@ struct Pending {
 impl Pending {
     /// The compiled operation; `None` (logged once) when its schemas do not compile, which
     /// turns validation off for it rather than failing requests.
-    fn get(&self, specs: &[Spec]) -> Option<&Operation> {
+    fn get(&'static self, specs: &'static [LazySpec]) -> Option<&'static Operation> {
         self.compiled
             .get_or_init(|| {
-                let spec = specs.get(self.spec)?;
+                let spec = specs.get(self.spec)?.get()?;
                 Operation::compile(spec, &self.path, self.method)
                     .map_err(|e| {
                         tracing::error!(
@@ -86,9 +119,43 @@ struct Param {
     name: String,
     required: bool,
     kind: Kind,
-    validator: Validator,
+    validator: ParamValidator,
     /// The schema's whole rule, when it is simple enough to check natively.
     fast: Option<Fast>,
+}
+
+/// A parameter's validator, compiled when first needed: with its operation for a schema the
+/// native rule cannot check, at the first value the native rule refuses otherwise (its message
+/// comes from the validator). Reads that only see valid numbers and short strings then never
+/// build a JSON Schema validator, which costs about 3 MB of resident memory for the first one.
+struct ParamValidator {
+    spec: &'static Spec,
+    schema: Value,
+    compiled: OnceLock<Result<Validator, String>>,
+}
+
+impl std::fmt::Debug for ParamValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamValidator")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ParamValidator {
+    /// The compiled validator, or why the schema did not compile.
+    fn get(&self) -> Result<&Validator, &str> {
+        self.compiled
+            .get_or_init(|| {
+                self.spec.validator(&self.schema).map_err(|e| {
+                    let e = e.to_string();
+                    tracing::error!("query validation disabled: {}: {e}", self.spec.name());
+                    e
+                })
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
 }
 
 /// A parameter schema checked without building a JSON value or running the validator (the
@@ -208,31 +275,43 @@ impl Registry {
         let mut errors = Vec::new();
         let mut specs = Vec::new();
         for file in msp_spec::SPECS {
-            let spec = match Spec::load(file.name) {
-                Ok(spec) => spec,
+            // Only the paths' keys are read here (no document tree is built); the spec is
+            // parsed in full when one of its operations is first asked for.
+            let index: PathIndex = match serde_norway::from_str(file.source) {
+                Ok(index) => index,
                 Err(e) => {
-                    errors.push(e.to_string());
+                    errors.push(format!("{}: {e}", file.name));
                     continue;
                 }
             };
-            for (path, method, _) in spec.operations() {
-                let Ok(m) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
-                    continue;
-                };
-                operations
-                    .entry(template_key(path).into_owned())
-                    .or_default()
-                    .push((
-                        m,
-                        Pending {
-                            spec: specs.len(),
-                            path: path.to_owned(),
-                            method,
-                            compiled: OnceLock::new(),
-                        },
-                    ));
+            for (path, item) in index.paths {
+                for method in item.into_keys() {
+                    let Some(method) = HTTP_METHODS.iter().copied().find(|m| *m == method) else {
+                        continue;
+                    };
+                    let Ok(m) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
+                        continue;
+                    };
+                    operations
+                        .entry(template_key(&path).into_owned())
+                        .or_default()
+                        .push((
+                            m,
+                            Pending {
+                                spec: specs.len(),
+                                path: path.clone(),
+                                method,
+                                compiled: OnceLock::new(),
+                            },
+                        ));
+                }
             }
-            specs.push(spec);
+            // Only the index is kept; the spec is parsed again when one of its operations is
+            // first asked for.
+            specs.push(LazySpec {
+                name: file.name,
+                loaded: OnceLock::new(),
+            });
         }
         for e in &errors {
             tracing::error!("request validation disabled: {e}");
@@ -244,7 +323,7 @@ impl Registry {
         }
     }
 
-    fn find(&self, method: &Method, template: &str) -> Option<&Operation> {
+    fn find(&'static self, method: &Method, template: &str) -> Option<&'static Operation> {
         self.operations
             .get(template_key(template).as_ref())?
             .iter()
@@ -260,14 +339,21 @@ pub fn operation(method: &Method, matched: Option<&MatchedPath>) -> Option<&'sta
 }
 
 /// Specs that failed to load, and operations whose schemas failed to compile (each disables
-/// validation for what it covers); compiles every operation.
+/// validation for what it covers); compiles every operation and every parameter validator.
 #[cfg(test)]
 fn compile_errors() -> Vec<String> {
     let mut errors = REGISTRY.errors.clone();
     for (template, ops) in &REGISTRY.operations {
         for (method, pending) in ops {
-            if pending.get(&REGISTRY.specs).is_none() {
-                errors.push(format!("{method} {template}"));
+            match pending.get(&REGISTRY.specs) {
+                None => errors.push(format!("{method} {template}")),
+                Some(op) => {
+                    for p in &op.query {
+                        if let Err(e) = p.validator.get() {
+                            errors.push(format!("{method} {template} ?{}: {e}", p.name));
+                        }
+                    }
+                }
             }
         }
     }
@@ -275,7 +361,11 @@ fn compile_errors() -> Vec<String> {
 }
 
 impl Operation {
-    fn compile(spec: &Spec, path: &str, method: &str) -> Result<Operation, msp_spec::SpecError> {
+    fn compile(
+        spec: &'static Spec,
+        path: &str,
+        method: &str,
+    ) -> Result<Operation, msp_spec::SpecError> {
         let op_json = spec.json().pointer(&format!(
             "/paths/{}/{method}",
             msp_spec::escape_pointer(path)
@@ -297,9 +387,21 @@ impl Operation {
         let mut query = Vec::new();
         for p in spec.query_parameters(path, method) {
             let kind = kind_of(spec, &p.schema);
+            let fast = spec.resolve(&p.schema).and_then(Fast::of);
+            let compiled = OnceLock::new();
+            if fast.is_none() {
+                // Compiled now, so a schema that does not compile is reported with its
+                // operation rather than at some later request.
+                let _ = compiled.set(Ok(spec.validator(&p.schema)?));
+            }
+            let validator = ParamValidator {
+                spec,
+                schema: p.schema,
+                compiled,
+            };
             query.push(Param {
-                fast: spec.resolve(&p.schema).and_then(Fast::of),
-                validator: spec.validator(&p.schema)?,
+                fast,
+                validator,
                 name: p.name,
                 required: p.required,
                 kind,
@@ -377,8 +479,12 @@ impl Operation {
                     scalar(item, raw).map_err(|issue| self.error(Some(p.name.clone()), issue))?
                 }
             };
-            if !p.validator.is_valid(&value)
-                && let Some(v) = p.validator.violations(&value).into_iter().next()
+            // A schema that did not compile checks nothing (logged once).
+            let Ok(validator) = p.validator.get() else {
+                continue;
+            };
+            if !validator.is_valid(&value)
+                && let Some(v) = validator.violations(&value).into_iter().next()
             {
                 let field = match field_of(&v) {
                     Some(inner) if inner.starts_with('[') => format!("{}{inner}", p.name),

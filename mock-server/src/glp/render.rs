@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use parking_lot::RwLock;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -155,32 +155,19 @@ pub(crate) struct TenantQuery<'a> {
     pub limit: usize,
 }
 
-/// `/workspaces/v1/workspaces/{id}`, written straight into the output.
+/// `/workspaces/v1/workspaces/{id}`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResourceUri(pub Uuid);
 
-impl ResourceUri {
-    const PREFIX: &'static str = "/workspaces/v1/workspaces/";
-
-    /// The path written into `buf` (prefix + hyphenated uuid: no allocation).
-    fn write<'b>(&self, buf: &'b mut [u8; 62]) -> &'b str {
-        let (prefix, id) = buf.split_at_mut(Self::PREFIX.len());
-        prefix.copy_from_slice(Self::PREFIX.as_bytes());
-        self.0.hyphenated().encode_lower(id);
-        // Both halves are ASCII; the fallback is unreachable but keeps this panic-free.
-        std::str::from_utf8(buf).unwrap_or(Self::PREFIX)
-    }
-}
-
 impl fmt::Display for ResourceUri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.write(&mut [0; 62]))
+        write!(f, "/workspaces/v1/workspaces/{}", self.0)
     }
 }
 
 impl Serialize for ResourceUri {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.write(&mut [0; 62]))
+        s.collect_str(self)
     }
 }
 
@@ -189,66 +176,24 @@ pub(crate) fn rfc3339_millis(t: DateTime<Utc>) -> String {
     Rfc3339(t).to_string()
 }
 
-/// A timestamp as GreenLake writes it, serialised straight into the output without building
-/// a `String` (list pages hold two per item).
+/// A timestamp as GreenLake writes it (`2026-11-22T08:09:07.500Z`).
+///
+/// Plain chrono formatting: stack-buffer writers for this and [`ResourceUri`] paid before
+/// rendered list items were cached, but with the cache a page renders only the items that
+/// changed, and `serialise_page_20/handler_body_rendered_cold` (every item rendered anew)
+/// measured the same with and without them (10.5–11.7 µs against 10.7–14.3 µs, two runs each).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rfc3339(pub DateTime<Utc>);
 
-impl Rfc3339 {
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` written into `buf`, or `None` for what only chrono's own
-    /// formatter writes right (years outside 0000-9999, leap seconds).
-    fn write_fixed(self, buf: &mut [u8; 24]) -> Option<&str> {
-        let n = self.0.naive_utc();
-        let (date, time) = (n.date(), n.time());
-        let nanos = time.nanosecond();
-        let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
-        if nanos >= 1_000_000_000 {
-            return None;
-        }
-        let mut put = |at: usize, width: usize, mut v: u32| {
-            for i in (at..at + width).rev() {
-                // `v % 10` is a single decimal digit, so the cast cannot truncate.
-                buf[i] = b'0' + (v % 10) as u8;
-                v /= 10;
-            }
-        };
-        put(0, 4, year);
-        put(5, 2, date.month());
-        put(8, 2, date.day());
-        put(11, 2, time.hour());
-        put(14, 2, time.minute());
-        put(17, 2, time.second());
-        put(20, 3, nanos / 1_000_000);
-        for (at, c) in [
-            (4, b'-'),
-            (7, b'-'),
-            (10, b'T'),
-            (13, b':'),
-            (16, b':'),
-            (19, b'.'),
-            (23, b'Z'),
-        ] {
-            buf[at] = c;
-        }
-        std::str::from_utf8(buf).ok()
-    }
-}
-
 impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.write_fixed(&mut [0; 24]) {
-            Some(s) => f.write_str(s),
-            None => f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true)),
-        }
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 }
 
 impl Serialize for Rfc3339 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.write_fixed(&mut [0; 24]) {
-            Some(text) => s.serialize_str(text),
-            None => s.serialize_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true)),
-        }
+        s.collect_str(self)
     }
 }
 
@@ -531,34 +476,28 @@ pub(crate) fn audit_entry(e: &AuditEntry) -> Value {
 }
 
 #[cfg(test)]
-mod rfc3339_tests {
+mod format_tests {
     use super::*;
 
-    fn chrono_rfc3339(t: DateTime<Utc>) -> String {
-        t.to_rfc3339_opts(SecondsFormat::Millis, true)
-    }
-
     #[test]
-    fn display_matches_chrono() {
-        let base = DateTime::parse_from_rfc3339("2026-11-22T08:09:07.5+00:00")
+    fn timestamps_have_milliseconds_and_z() {
+        let t = DateTime::parse_from_rfc3339("2026-11-22T08:09:07.5004+00:00")
             .map(|t| t.with_timezone(&Utc))
             .unwrap();
-        // Every millisecond boundary case, sub-millisecond truncation, and far dates.
-        for ms in [0i64, 1, 999, 1000, 59_999, 86_399_999, 1_234_567_891_011] {
-            for extra_ns in [0i64, 1, 999_999] {
-                let t = base
-                    + chrono::Duration::milliseconds(ms)
-                    + chrono::Duration::nanoseconds(extra_ns);
-                assert_eq!(Rfc3339(t).to_string(), chrono_rfc3339(t));
-            }
-        }
+        assert_eq!(Rfc3339(t).to_string(), "2026-11-22T08:09:07.500Z");
         let epoch = DateTime::<Utc>::from_timestamp(0, 0).unwrap();
-        assert_eq!(Rfc3339(epoch).to_string(), "1970-01-01T00:00:00.000Z");
-        let far = DateTime::<Utc>::from_timestamp(400_000_000_000, 0).unwrap();
-        assert_eq!(Rfc3339(far).to_string(), chrono_rfc3339(far));
         assert_eq!(
             serde_json::to_string(&Rfc3339(epoch)).unwrap(),
             "\"1970-01-01T00:00:00.000Z\""
+        );
+    }
+
+    #[test]
+    fn resource_uris_name_the_workspace() {
+        let id = Uuid::nil();
+        assert_eq!(
+            serde_json::to_string(&ResourceUri(id)).unwrap(),
+            "\"/workspaces/v1/workspaces/00000000-0000-0000-0000-000000000000\""
         );
     }
 }

@@ -33,6 +33,10 @@ pub mod nsa_msp;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod ruckus_msp;
+/// Generated from `openapi/ruckus-msp-queries.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_msp_queries;
 /// Generated from `openapi/ruckus-token.yaml`.
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]

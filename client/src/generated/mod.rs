@@ -29,6 +29,10 @@ pub mod glp_workspaces;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod nsa_msp;
+/// Generated from `openapi/ruckus-activities.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_activities;
 /// Generated from `openapi/ruckus-msp.yaml`.
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]

@@ -49,3 +49,7 @@ pub mod ruckus_tenant;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod ruckus_token;
+/// Generated from `openapi/ruckus-venues.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_venues;

@@ -72,6 +72,7 @@ mod nsa;
 mod odata;
 #[doc(hidden)]
 pub mod routes;
+mod ruckus;
 mod sso;
 mod state;
 mod tls;

@@ -1,0 +1,718 @@
+//! RUCKUS One: the token endpoint, `x-rks-tenantid` isolation, asynchronous writes and their
+//! activities on the mock clock, the query engine, delegation rules, the per-tenant bucket and
+//! venues through the header, over raw HTTP on the default world (and a small one for 429).
+
+mod common;
+
+use common::http;
+use msp_mock_server::{Clock, Fixture, MockServer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const MSP: &str = "9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4";
+const OTHER_MSP: &str = "0b2e5f8a3d6c49f4a7b1e0d9c8b7a6f5";
+const ACME: &str = "5e1a0000000000000000000000000001";
+const GLOBEX: &str = "5e1a0000000000000000000000000002";
+const INITECH: &str = "5e1a0000000000000000000000000003";
+const INTEGRATOR: &str = "5e1a00000000000000000000000000f1";
+const INSTALLER: &str = "5e1a00000000000000000000000000f2";
+const UMBRELLA: &str = "6f2b0000000000000000000000000001";
+const NOC_ADMIN: &str = "a1d0000000000000000000000000a002";
+
+async fn mock() -> MockServer {
+    MockServer::builder()
+        .clock(Clock::manual(chrono::Utc::now()))
+        .start()
+        .await
+}
+
+async fn token_response(
+    mock: &MockServer,
+    tenant: &str,
+    id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    http()
+        .post(format!("{}/oauth2/token/{tenant}", mock.uri()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn token(mock: &MockServer) -> String {
+    let r = token_response(mock, MSP, "demo-ruckus-client", "demo-ruckus-secret").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn other_token(mock: &MockServer) -> String {
+    let r = token_response(
+        mock,
+        OTHER_MSP,
+        "other-ruckus-client",
+        "other-ruckus-secret",
+    )
+    .await;
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A call with `token`, acting in `tenant` when given; answers status and body (`null` when
+/// empty).
+async fn call(
+    mock: &MockServer,
+    token: &str,
+    tenant: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let mut req = http()
+        .request(method, format!("{}{path}", mock.uri()))
+        .bearer_auth(token);
+    if let Some(t) = tenant {
+        req = req.header("x-rks-tenantid", t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let v = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, v, headers)
+}
+
+async fn get(
+    mock: &MockServer,
+    token: &str,
+    tenant: Option<&str>,
+    path: &str,
+) -> (StatusCode, Value) {
+    let (s, v, _) = call(mock, token, tenant, reqwest::Method::GET, path, None).await;
+    (s, v)
+}
+
+async fn post(mock: &MockServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let (s, v, _) = call(mock, token, None, reqwest::Method::POST, path, Some(body)).await;
+    (s, v)
+}
+
+async fn activity_status(mock: &MockServer, token: &str, id: &str) -> Value {
+    let (s, v) = get(mock, token, None, &format!("/activities/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn token_good_and_bad_credentials() {
+    let mock = mock().await;
+    let r = token_response(&mock, MSP, "demo-ruckus-client", "demo-ruckus-secret").await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["expires_in"], 3600);
+    assert_eq!(v["token_type"], "Bearer");
+    let jwt = v["access_token"].as_str().unwrap();
+    assert_eq!(jwt.split('.').count(), 3, "a JWT");
+
+    let r = token_response(&mock, MSP, "demo-ruckus-client", "wrong").await;
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_client");
+    // A good credential under another tenant id is refused too.
+    let r = token_response(&mock, OTHER_MSP, "demo-ruckus-client", "demo-ruckus-secret").await;
+    assert_eq!(r.status(), 401);
+    let r = http()
+        .post(format!("{}/oauth2/token/{MSP}", mock.uri()))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "x"),
+            ("client_secret", "y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "unsupported_grant_type");
+    let r = http()
+        .post(format!("{}/oauth2/token/{MSP}", mock.uri()))
+        .form(&[("grant_type", "client_credentials"), ("client_id", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // The token works for an hour of mock time, then not.
+    let t = token(&mock).await;
+    assert_eq!(get(&mock, &t, None, "/tenants/self").await.0, 200);
+    mock.clock().advance(3601.0);
+    let (s, v) = get(&mock, &t, None, "/tenants/self").await;
+    assert_eq!(s, 401);
+    assert!(v["errors"]["authorization"]["message"].is_string(), "{v}");
+    let (s, _) = get(&mock, "not-a-token", None, "/tenants/self").await;
+    assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn the_header_reaches_only_the_msps_own_customers() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v) = get(&mock, &t, Some(ACME), "/tenants/self").await;
+    assert_eq!(s, 200);
+    assert_eq!(v["id"], ACME);
+    assert_eq!(v["tenantType"], "MSP_EC");
+    // Another MSP's customer, and an unknown id: 403 in RUCKUS's shape.
+    for foreign in [UMBRELLA, "0123456789abcdef0123456789abcdef", "junk"] {
+        let (s, v) = get(&mock, &t, Some(foreign), "/venues").await;
+        assert_eq!(s, 403, "{foreign}");
+        assert_eq!(v["errors"]["x-rks-tenantid"]["code"], "MSP-10403");
+    }
+    // The other MSP cannot read this MSP's customer by path either.
+    let o = other_token(&mock).await;
+    let (s, _) = get(&mock, &o, None, &format!("/tenants/{ACME}")).await;
+    assert_eq!(s, 404);
+    let (s, v) = get(&mock, &o, None, &format!("/tenants/{UMBRELLA}")).await;
+    assert_eq!(
+        (s, &v["name"]),
+        (StatusCode::OK, &json!("Umbrella Wireless"))
+    );
+    // Acting in one customer, the path may not name another.
+    let (s, _) = get(&mock, &t, Some(ACME), &format!("/tenants/{GLOBEX}")).await;
+    assert_eq!(s, 403);
+    let (s, _) = get(&mock, &t, Some(ACME), &format!("/tenants/{ACME}")).await;
+    assert_eq!(s, 200);
+    // MSP-level calls refuse a customer header.
+    let (s, _) = post(&mock, &t, "/tenants/query", json!({})).await;
+    assert_eq!(s, 200);
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        Some(ACME),
+        reqwest::Method::POST,
+        "/tenants/query",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, 403);
+}
+
+#[tokio::test]
+async fn a_create_runs_pending_inprogress_success_on_the_mock_clock() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/tenants",
+        json!({"data": [{
+            "name": "Hooli",
+            "tenant_type": "MSP_EC",
+            "service_effective_date": "2026-01-01 00:00:00Z",
+            "service_expiration_date": "2027-01-01 00:00:00Z",
+            "admin_email": "it@hooli.example",
+            "admin_firstname": "Hal",
+            "delegations": [{"delegation_id": INTEGRATOR, "delegation_type": "MSP_INTEGRATOR"}],
+        }]}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let req = v["data"][0]["requestId"].as_str().unwrap().to_owned();
+    let id = v["data"][0]["tenantId"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 32);
+    assert_eq!(activity_status(&mock, &t, &req).await["status"], "PENDING");
+    assert_eq!(get(&mock, &t, None, &format!("/tenants/{id}")).await.0, 404);
+    mock.clock().advance(1.0);
+    assert_eq!(
+        activity_status(&mock, &t, &req).await["status"],
+        "INPROGRESS"
+    );
+    mock.clock().advance(2.0);
+    let a = activity_status(&mock, &t, &req).await;
+    assert_eq!(a["status"], "SUCCESS");
+    assert_eq!(a["useCase"], "CreateMspEc");
+    assert!(a["endDatetime"].is_string());
+    let (s, v) = get(&mock, &t, None, &format!("/tenants/{id}")).await;
+    assert_eq!(
+        (s, &v["name"], &v["is_active"]),
+        (StatusCode::OK, &json!("Hooli"), &json!("true"))
+    );
+    // The delegation came with it, and its admin.
+    let (_, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+    )
+    .await;
+    assert!(
+        v["mspec_list"].as_array().unwrap().contains(&json!(id)),
+        "{v}"
+    );
+    let (_, v) = get(&mock, &t, None, &format!("/tenants/{id}/admins")).await;
+    assert_eq!(v[0]["email"], "it@hooli.example");
+    // The activity is MSP-level: polled inside a customer it is not there.
+    let (s, _) = get(&mock, &t, Some(ACME), &format!("/activities/{req}")).await;
+    assert_eq!(s, 404);
+    // Activities query finds it by id.
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/activities/query",
+        json!({"filters": {"id": [req]}, "page": 1, "pageSize": 10}),
+    )
+    .await;
+    assert_eq!((s, &v["totalCount"]), (StatusCode::OK, &json!(1)));
+}
+
+#[tokio::test]
+async fn a_duplicate_name_fails_its_activity_with_the_reason() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/tenants",
+        json!({"data": [{"name": "acme sales"}]}),
+    )
+    .await;
+    assert_eq!(s, 202);
+    let req = v["data"][0]["requestId"].as_str().unwrap().to_owned();
+    let id = v["data"][0]["tenantId"].as_str().unwrap().to_owned();
+    mock.clock().advance(5.0);
+    let a = activity_status(&mock, &t, &req).await;
+    assert_eq!(a["status"], "FAIL");
+    assert!(
+        a["error"].as_str().unwrap().contains("already exists"),
+        "{a}"
+    );
+    assert_eq!(get(&mock, &t, None, &format!("/tenants/{id}")).await.0, 404);
+    // An update to a taken name fails too, and the tenant keeps its name.
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &format!("/tenants/{GLOBEX}"),
+        Some(
+            json!({"name": "Initech", "service_effective_date": "2026-01-01 00:00:00Z",
+                    "service_expiration_date": "2027-01-01 00:00:00Z"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let req = v["requestId"].as_str().unwrap().to_owned();
+    mock.clock().advance(5.0);
+    assert_eq!(activity_status(&mock, &t, &req).await["status"], "FAIL");
+    assert_eq!(
+        get(&mock, &t, None, &format!("/tenants/{GLOBEX}")).await.1["name"],
+        "Globex Retail"
+    );
+}
+
+#[tokio::test]
+async fn queries_page_sort_filter_search_and_count() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/tenants/query",
+        json!({"filters": {"tenantType": ["MSP_EC"]}, "sortField": "name", "sortOrder": "DESC",
+               "page": 1, "pageSize": 2, "fields": ["name", "integrator"]}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["totalCount"], 3);
+    assert_eq!(v["page"], 1);
+    let names: Vec<&Value> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["name"])
+        .collect();
+    assert_eq!(names, [&json!("Initech"), &json!("Globex Retail")]);
+    assert!(v["data"][0].get("city").is_none(), "projected: {v}");
+    let (_, v) = post(&mock, &t, "/mspecs/query", json!({"filters": {"tenantType": ["MSP_EC"]}, "sortField": "name", "page": 2, "pageSize": 2})).await;
+    assert_eq!(v["totalCount"], 3);
+    assert_eq!(v["data"].as_array().unwrap().len(), 1);
+    assert_eq!(v["data"][0]["name"], "Initech");
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants/query",
+        json!({"searchString": "GLOB", "searchTargetFields": ["name"]}),
+    )
+    .await;
+    assert_eq!(
+        (v["totalCount"].as_u64(), &v["data"][0]["id"]),
+        (Some(1), &json!(GLOBEX))
+    );
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants/query",
+        json!({"filters": {"integrators": [INTEGRATOR]}}),
+    )
+    .await;
+    assert_eq!(v["totalCount"], 1);
+    // Inventory across customers, with a next-page query.
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants/inventories/query",
+        json!({"pageSize": 2, "filters": {"deviceType": ["DVCNWTYPE_WIFI"]}}),
+    )
+    .await;
+    assert_eq!(v["totalCount"], 3);
+    assert_eq!(v["subsequentQueries"][0]["payload"]["page"], 2);
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/delegations/query",
+        json!({"filters": {"delegationType": ["MSP_INSTALLER"]}}),
+    )
+    .await;
+    assert_eq!(
+        (v["totalCount"].as_u64(), &v["data"][0]["tenantId"]),
+        (Some(1), &json!(ACME))
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_query_is_a_400_naming_the_field_and_changes_nothing() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let before = common::admin_get(&mock, "/state").await;
+    for (body, field) in [
+        (json!({"page": 0}), "page"),
+        (json!({"pageSize": "ten"}), "pageSize"),
+        (json!({"sortField": "shoeSize"}), "sortField"),
+        (
+            json!({"filters": {"tenantType": {"in": ["MSP_EC"]}}}),
+            "filters.tenantType",
+        ),
+        (json!({"filters": {"shoeSize": ["42"]}}), "filters.shoeSize"),
+        (json!({"sortOrder": "UP"}), "sortOrder"),
+    ] {
+        let (s, v) = post(&mock, &t, "/tenants/query", body.clone()).await;
+        assert_eq!(s, 400, "{body}: {v}");
+        let errors = v["errors"].as_object().unwrap();
+        assert!(errors.keys().any(|k| k.contains(field)), "{body}: {v}");
+    }
+    // A bad create changes nothing: no activity, no tenant.
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/tenants",
+        json!({"data": [{"name": "Ok"}, {"name": "X"}]}),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(
+        v["errors"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("data[1]")),
+        "{v}"
+    );
+    let (_, v) = post(&mock, &t, "/activities/query", json!({})).await;
+    assert_eq!(v["totalCount"], 0);
+    assert_eq!(common::admin_get(&mock, "/state").await, before);
+}
+
+#[tokio::test]
+async fn delegation_rules() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let put = |t: &str, path: String, body: Value| {
+        let (mock, t) = (&mock, t.to_owned());
+        async move { call(mock, &t, None, reqwest::Method::PUT, &path, Some(body)).await }
+    };
+    // The type must be the partner's, the customers the MSP's customers.
+    let (s, v, _) = put(
+        &t,
+        format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+        json!({"mspec_list": [GLOBEX], "delegation_type": "MSP_INSTALLER"}),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(v["errors"]["delegation_type"].is_object(), "{v}");
+    let (s, v, _) = put(
+        &t,
+        format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+        json!({"mspec_list": [INSTALLER], "delegation_type": "MSP_INTEGRATOR"}),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(v["errors"]["mspec_list[0]"].is_object(), "{v}");
+    let (s, _, _) = put(
+        &t,
+        format!("/tenants/{UMBRELLA}/tenantDelegations"),
+        json!({"mspec_list": [], "delegation_type": "MSP_INTEGRATOR"}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, _, _) = put(
+        &t,
+        format!("/tenants/{ACME}/tenantDelegations"),
+        json!({"mspec_list": [], "delegation_type": "MSP_INTEGRATOR"}),
+    )
+    .await;
+    assert_eq!(s, 404, "a customer is not a tech partner");
+    // A delegation for 2 days, which then ends by itself.
+    let (s, v, _) = put(
+        &t,
+        format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+        json!({"mspec_list": [GLOBEX, INITECH], "delegation_type": "MSP_INTEGRATOR", "number_of_days": "2"}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    mock.clock().advance(3.0);
+    let (_, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+    )
+    .await;
+    let list = v["mspec_list"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "replaced ACME with the two: {v}");
+    assert!(v["expiry_date"].is_string());
+    mock.clock().advance(2.0 * 86_400.0);
+    let t = token(&mock).await; // the first one expired meanwhile
+    let (_, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenants/{INTEGRATOR}/tenantDelegations"),
+    )
+    .await;
+    assert_eq!(v["mspec_list"], json!([]));
+    // MSP administrator delegations: only the MSP's own administrators.
+    let (s, v, _) = put(&t, format!("/tenants/{GLOBEX}/adminDelegations"), json!({"mspec_list": [{"msp_admin_id": "a2d0000000000000000000000000a001", "msp_admin_role": "ADMIN"}], "delegation_type": "MSP"})).await;
+    assert_eq!(s, 400);
+    assert!(v["errors"]["mspec_list[0].msp_admin_id"].is_object(), "{v}");
+    let (s, _, _) = put(&t, format!("/tenants/{GLOBEX}/adminDelegations"), json!({"mspec_list": [{"msp_admin_id": NOC_ADMIN, "msp_admin_role": "READ_ONLY"}], "delegation_type": "MSP"})).await;
+    assert_eq!(s, 202);
+    mock.clock().advance(3.0);
+    let (_, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenants/{GLOBEX}/adminDelegations"),
+    )
+    .await;
+    assert_eq!(
+        v,
+        json!([{"msp_admin_id": NOC_ADMIN, "msp_admin_role": "READ_ONLY"}])
+    );
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants/query",
+        json!({"filters": {"mspAdmins": [NOC_ADMIN]}}),
+    )
+    .await;
+    assert_eq!(v["totalCount"], 2, "ACME and GLOBEX: {v}");
+    // A tech partner with customers cannot be deleted.
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::DELETE,
+        &format!("/tenants/{INSTALLER}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 400, "{v}");
+}
+
+#[tokio::test]
+async fn an_empty_bucket_answers_429_with_retry_after() {
+    // The default world's RUCKUS MSPs with a bucket of 3 calls a minute (JSON is YAML).
+    let world = serde_json::to_value(&Fixture::default_world().world).unwrap();
+    let mut ruckus = world["ruckus"].clone();
+    ruckus["settings"] = json!({"calls_per_minute": 3});
+    let yaml = json!({ "ruckus": ruckus }).to_string();
+    let mock = MockServer::builder()
+        .fixture(Fixture::from_yaml(&yaml).unwrap())
+        .clock(Clock::manual(chrono::Utc::now()))
+        .start()
+        .await;
+    let t = token(&mock).await; // one call of the bucket
+    assert_eq!(get(&mock, &t, None, "/venues").await.0, 200);
+    assert_eq!(get(&mock, &t, None, "/venues").await.0, 200);
+    let (s, v, h) = call(&mock, &t, None, reqwest::Method::GET, "/venues", None).await;
+    assert_eq!(s, 429);
+    assert_eq!(v["errors"]["rateLimit"]["code"], "MSP-10429");
+    let retry: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(retry, 20, "one call every 20 s at 3 a minute");
+    // Another tenant's bucket is its own.
+    let o = other_token(&mock).await;
+    assert_eq!(get(&mock, &o, None, "/venues").await.0, 200);
+    mock.clock().advance(20.0);
+    assert_eq!(get(&mock, &t, None, "/venues").await.0, 200);
+}
+
+#[tokio::test]
+async fn venues_through_the_header() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v) = get(&mock, &t, Some(ACME), "/venues").await;
+    assert_eq!(s, 200);
+    let names: Vec<&Value> = v.as_array().unwrap().iter().map(|v| &v["name"]).collect();
+    assert_eq!(names, [&json!("Acme HQ"), &json!("Acme Warehouse")]);
+    assert_eq!(v[0]["address"]["city"], "Sunnyvale");
+    let (s, v) = get(&mock, &t, Some(GLOBEX), "/venues").await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+    // Without the header: the MSP's own venues (none).
+    assert_eq!(get(&mock, &t, None, "/venues").await.1, json!([]));
+    let (s, v, _) = call(&mock, &t, Some(ACME), reqwest::Method::POST, "/venues/query", Some(json!({"sortField": "clients", "sortOrder": "DESC", "fields": ["name", "clients", "switches"]}))).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["totalCount"], 2);
+    assert_eq!(v["data"][0]["name"], "Acme HQ");
+    assert_eq!(v["data"][0]["switches"], 1);
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        Some(UMBRELLA),
+        reqwest::Method::POST,
+        "/venues/query",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, 403);
+}
+
+#[tokio::test]
+async fn branding_support_activation_and_invitations_keep_state() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    assert_eq!(get(&mock, &t, None, "/brandings").await.0, 404);
+    let (s, v) = post(
+        &mock,
+        &t,
+        "/brandings",
+        json!({"msp_label": "demo-msp", "msp_phone": "+1 555 0100"}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    mock.clock().advance(3.0);
+    let (s, v) = get(&mock, &t, None, "/brandings").await;
+    assert_eq!(
+        (s, &v["msp_label"], &v["msp_phone"]),
+        (StatusCode::OK, &json!("demo-msp"), &json!("+1 555 0100"))
+    );
+    let (s, v) = post(&mock, &t, "/brandings", json!({"msp_label": "again"})).await;
+    assert_eq!(s, 400);
+    assert!(v["errors"]["msp_label"].is_object());
+    // The other MSP cannot take the label.
+    let o = other_token(&mock).await;
+    let (s, _) = post(&mock, &o, "/brandings", json!({"msp_label": "DEMO-MSP"})).await;
+    assert_eq!(s, 400);
+
+    let (s, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenantActivations/supportStatus/{ACME}"),
+    )
+    .await;
+    assert_eq!((s, v), (StatusCode::OK, json!([])));
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &format!("/tenantActivations/supportStatus/{ACME}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, v) = get(
+        &mock,
+        &t,
+        None,
+        &format!("/tenantActivations/supportStatus/{ACME}"),
+    )
+    .await;
+    assert_eq!(v[0]["type"], "SUPPORT_EC");
+
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::DELETE,
+        &format!("/tenantActivations/{ACME}"),
+        None,
+    )
+    .await;
+    assert_eq!((s, &v[0]["is_active"]), (StatusCode::OK, &json!("false")));
+    let invite = json!({"admin_email": "it-admin@acme-sales.example"});
+    let path = format!("/tenants/{ACME}/invitations");
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &path,
+        Some(invite.clone()),
+    )
+    .await;
+    assert_eq!(s, 400, "no invitations while deactivated");
+    call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &format!("/tenantActivations/{ACME}"),
+        None,
+    )
+    .await;
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &path,
+        Some(invite.clone()),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, v, _) = call(&mock, &t, None, reqwest::Method::PUT, &path, Some(invite)).await;
+    assert_eq!(s, 400, "a second send needs resend: {v}");
+    let (s, _, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &path,
+        Some(json!({"admin_email": "it-admin@acme-sales.example", "resend": true})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::PUT,
+        &path,
+        Some(json!({"admin_email": "nobody@x.example"})),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(v["errors"]["admin_email"].is_object());
+}

@@ -716,3 +716,61 @@ async fn branding_support_activation_and_invitations_keep_state() {
     assert_eq!(s, 400);
     assert!(v["errors"]["admin_email"].is_object());
 }
+
+#[tokio::test]
+async fn concurrent_creates_of_one_name_make_one_tenant() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let calls = (0..8).map(|i| {
+        let (mock, t) = (&mock, t.clone());
+        async move {
+            let name = if i % 2 == 0 {
+                "Stark Industries"
+            } else {
+                "stark industries"
+            };
+            post(mock, &t, "/tenants", json!({"data": [{"name": name}]})).await
+        }
+    });
+    let answers = futures::future::join_all(calls).await;
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::ACCEPTED));
+    mock.clock().advance(5.0);
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants/query",
+        json!({"searchString": "stark"}),
+    )
+    .await;
+    assert_eq!(v["totalCount"], 1, "{v}");
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/activities/query",
+        json!({"filters": {"status": ["FAIL"]}}),
+    )
+    .await;
+    assert_eq!(v["totalCount"], 7);
+}
+
+#[tokio::test]
+async fn a_greenlake_token_is_not_a_ruckus_token() {
+    let mock = mock().await;
+    let creds = mock.credentials();
+    let msp = &creds.msps[0];
+    let v = common::msp_token_body(
+        &mock,
+        &msp.workspace_id.to_string(),
+        &msp.client_id,
+        &msp.client_secret,
+    )
+    .await;
+    let glp = v["access_token"].as_str().unwrap();
+    let (s, _) = get(&mock, glp, None, "/tenants/self").await;
+    assert_eq!(s, 401);
+    // And the RUCKUS accounts are in the credentials document.
+    let doc = common::admin_get(&mock, "/credentials").await;
+    assert_eq!(doc["ruckus"]["msps"][0]["tenant_id"], MSP);
+    assert_eq!(doc["ruckus"]["msps"].as_array().map(Vec::len), Some(2));
+    assert!(mock.banner().contains("demo-ruckus-client"));
+}

@@ -104,8 +104,8 @@ pub(crate) fn ec_row(m: &RuckusMsp, t: &RuckusTenant, now: DateTime<Utc>) -> Map
             .map(|d| hex(d.partner))
             .collect()
     };
-    let integrators = live(TenantKind::MspIntegrator);
-    let installers = live(TenantKind::MspInstaller);
+    let integrators = live(TenantKind::Integrator);
+    let installers = live(TenantKind::Installer);
     let assigned: Vec<String> = if t.kind.is_partner() {
         m.tenants
             .iter()

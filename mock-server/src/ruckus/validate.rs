@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::error::Error;
 use crate::state::ruckus::{
-    Account, AdminAssociation, AdminOp, AdminRole, Branding, FirmwareSchedule, NewTenant,
-    TenantKind, TenantUpdate,
+    Account, AdminAssociation, AdminOp, AdminRole, Branding, DelegationRequest, FirmwareSchedule,
+    NewTenant, TenantKind, TenantUpdate,
 };
 
 fn s(v: &Value, k: &str) -> Option<String> {
@@ -115,7 +115,7 @@ pub fn new_tenants(body: &Value) -> Result<Vec<NewTenant>, Error> {
             for (j, d) in list(e, "delegations").iter().enumerate() {
                 let f = format!("{at}.delegations[{j}]");
                 let k = kind(s(d, "delegation_type"), &format!("{f}.delegation_type"))?
-                    .unwrap_or(TenantKind::MspIntegrator);
+                    .unwrap_or(TenantKind::Integrator);
                 partners.push((
                     id_at(d, "delegation_id", &format!("{f}.delegation_id"))?,
                     k,
@@ -168,8 +168,7 @@ pub fn tags(body: &Value) -> Vec<String> {
 pub fn partner_assignment(
     body: &Value,
 ) -> Result<(TenantKind, Vec<Uuid>, bool, Option<u32>), Error> {
-    let k =
-        kind(s(body, "delegation_type"), "delegation_type")?.unwrap_or(TenantKind::MspIntegrator);
+    let k = kind(s(body, "delegation_type"), "delegation_type")?.unwrap_or(TenantKind::Integrator);
     let customers = list(body, "mspec_list")
         .iter()
         .enumerate()
@@ -183,9 +182,7 @@ pub fn partner_assignment(
 }
 
 /// `AssignMspEcToMultipleTechPartners`.
-pub fn delegations(
-    body: &Value,
-) -> Result<Vec<(Option<Uuid>, TenantKind, Uuid, Option<u32>)>, Error> {
+pub fn delegations(body: &Value) -> Result<Vec<DelegationRequest>, Error> {
     list(body, "AssignDelegatedRequest")
         .iter()
         .enumerate()
@@ -198,7 +195,7 @@ pub fn delegations(
             Ok((
                 partner,
                 kind(s(d, "delegation_type"), &format!("{at}.delegation_type"))?
-                    .unwrap_or(TenantKind::MspIntegrator),
+                    .unwrap_or(TenantKind::Integrator),
                 id_at(d, "mspec_id", &format!("{at}.mspec_id"))?,
                 days(d, &format!("{at}.number_of_days"))?,
             ))

@@ -184,7 +184,7 @@ pub async fn list_admins(State(state): State<Arc<AppState>>, caller: Caller, q: 
                             .tenants
                             .iter()
                             .filter(|t| {
-                                t.kind == TenantKind::MspEc
+                                t.kind == TenantKind::Customer
                                     && (a.delegate_to_all_ecs
                                         || t.msp_admins.iter().any(|r| r.admin == a.id))
                             })

@@ -30,7 +30,7 @@ mod tenants;
 
 pub use activities::{ActivityView, Job};
 pub use model::*;
-pub use partners::{AdminAssociation, AdminOp};
+pub use partners::{AdminAssociation, AdminOp, DelegationRequest};
 pub use tenants::{NewTenant, TenantUpdate};
 
 use std::collections::{HashMap, HashSet};

@@ -44,40 +44,42 @@ pub struct RuckusMsp {
 
 /// The kind of a managed tenant.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TenantKind {
-    /// An end customer.
+    /// An end customer (`MSP_EC`).
     #[default]
-    MspEc,
-    /// A tech partner that integrates the MSP's customers.
-    MspIntegrator,
-    /// A tech partner that installs at the MSP's customers.
-    MspInstaller,
+    #[serde(rename = "MSP_EC")]
+    Customer,
+    /// A tech partner that integrates the MSP's customers (`MSP_INTEGRATOR`).
+    #[serde(rename = "MSP_INTEGRATOR")]
+    Integrator,
+    /// A tech partner that installs at the MSP's customers (`MSP_INSTALLER`).
+    #[serde(rename = "MSP_INSTALLER")]
+    Installer,
 }
 
 impl TenantKind {
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::MspEc => "MSP_EC",
-            Self::MspIntegrator => "MSP_INTEGRATOR",
-            Self::MspInstaller => "MSP_INSTALLER",
+            Self::Customer => "MSP_EC",
+            Self::Integrator => "MSP_INTEGRATOR",
+            Self::Installer => "MSP_INSTALLER",
         }
     }
 
     /// Parses the wire name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
-            "MSP_EC" => Some(Self::MspEc),
-            "MSP_INTEGRATOR" => Some(Self::MspIntegrator),
-            "MSP_INSTALLER" => Some(Self::MspInstaller),
+            "MSP_EC" => Some(Self::Customer),
+            "MSP_INTEGRATOR" => Some(Self::Integrator),
+            "MSP_INSTALLER" => Some(Self::Installer),
             _ => None,
         }
     }
 
     /// Whether this is a tech partner (integrator or installer).
     pub fn is_partner(self) -> bool {
-        self != Self::MspEc
+        self != Self::Customer
     }
 }
 

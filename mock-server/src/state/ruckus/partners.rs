@@ -48,6 +48,10 @@ pub struct AdminAssociation {
     pub privilege_groups: Option<Vec<String>>,
 }
 
+/// One delegation of `PATCH /tenantDelegations`: the tech partner (required, but named in the
+/// refusal when missing), the kind asked for, the customer and the days it lasts.
+pub type DelegationRequest = (Option<Uuid>, TenantKind, Uuid, Option<u32>);
+
 /// The week days a recurring firmware schedule may name.
 pub const DAYS: &[&str] = &[
     "Monday",
@@ -64,7 +68,7 @@ pub const MAX_FIRMWARE_CUSTOMERS: usize = 100;
 
 fn customer_of(m: &RuckusMsp, id: Uuid, field: String) -> Res<()> {
     match m.tenants.iter().find(|t| t.id == id) {
-        Some(t) if t.kind == TenantKind::MspEc => Ok(()),
+        Some(t) if t.kind == TenantKind::Customer => Ok(()),
         Some(t) => Err(RuckusError::invalid(
             field,
             format!(
@@ -210,7 +214,7 @@ impl RuckusWorld {
         let customers = if all {
             m.tenants
                 .iter()
-                .filter(|t| t.kind == TenantKind::MspEc)
+                .filter(|t| t.kind == TenantKind::Customer)
                 .map(|t| t.id)
                 .collect()
         } else {
@@ -244,7 +248,7 @@ impl RuckusWorld {
     pub fn add_delegations(
         &mut self,
         p: &Principal,
-        list: Vec<(Option<Uuid>, TenantKind, Uuid, Option<u32>)>,
+        list: Vec<DelegationRequest>,
         now: DateTime<Utc>,
     ) -> Res<Uuid> {
         self.settle(now);

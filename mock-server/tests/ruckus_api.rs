@@ -774,3 +774,461 @@ async fn a_greenlake_token_is_not_a_ruckus_token() {
     assert_eq!(doc["ruckus"]["msps"].as_array().map(Vec::len), Some(2));
     assert!(mock.banner().contains("demo-ruckus-client"));
 }
+
+/// Checks `body` against the spec's schema for `op` answering `status`.
+fn conforms(spec: &str, op: &str, status: StatusCode, body: &Value) {
+    let spec = msp_spec::Spec::load(spec).unwrap();
+    let Some(schema) = spec.response_schema(op, status.as_u16()) else {
+        assert!(body.is_null(), "{op} {status}: no schema but a body {body}");
+        return;
+    };
+    let v = spec.validator(&schema).unwrap();
+    let bad: Vec<String> = v
+        .violations(body)
+        .iter()
+        .map(|x| format!("{}: {}", x.instance_path, x.message))
+        .collect();
+    assert!(bad.is_empty(), "{op} {status}: {bad:?}\n{body}");
+}
+
+/// One call of the tour: spec, operation, method, path, body, `x-rks-tenantid`, status.
+type Step = (
+    &'static str,
+    &'static str,
+    reqwest::Method,
+    String,
+    Option<Value>,
+    Option<&'static str>,
+    u16,
+);
+
+#[tokio::test]
+async fn every_operation_answers_its_spec_shape() {
+    use reqwest::Method as M;
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let r = token_response(&mock, MSP, "demo-ruckus-client", "demo-ruckus-secret").await;
+    let s = r.status();
+    conforms(
+        "ruckus-token",
+        "create_access_token",
+        s,
+        &r.json().await.unwrap(),
+    );
+    let r = token_response(&mock, MSP, "demo-ruckus-client", "nope").await;
+    let s = r.status();
+    conforms(
+        "ruckus-token",
+        "create_access_token",
+        s,
+        &r.json().await.unwrap(),
+    );
+
+    let msp = "ruckus-msp";
+    let date = |y: u32| format!("{y}-01-01 00:00:00Z");
+    let tour: Vec<Step> = vec![
+        (
+            msp,
+            "create_tenants",
+            M::POST,
+            "/tenants".into(),
+            Some(json!({"data": [{"name": "Tour Co", "admin_email": "a@tour.example"}]})),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "create_tenants",
+            M::POST,
+            "/tenants".into(),
+            Some(json!({"data": [{"name": "T"}]})),
+            None,
+            400,
+        ),
+        (
+            msp,
+            "get_tenant",
+            M::GET,
+            format!("/tenants/{ACME}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "get_tenant",
+            M::GET,
+            format!("/tenants/{UMBRELLA}"),
+            None,
+            None,
+            404,
+        ),
+        (
+            msp,
+            "update_tenant",
+            M::PUT,
+            format!("/tenants/{INITECH}"),
+            Some(
+                json!({"name": "Initech AG", "service_effective_date": date(2026), "service_expiration_date": date(2028), "city": "Munich"}),
+            ),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "patch_tenant",
+            M::PATCH,
+            format!("/tenants/{INITECH}"),
+            Some(json!({"tags": ["emea"]})),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "get_tenant_delegations",
+            M::GET,
+            format!("/tenants/{INSTALLER}/tenantDelegations"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "update_tenant_delegations",
+            M::PUT,
+            format!("/tenants/{INSTALLER}/tenantDelegations"),
+            Some(json!({"mspec_list": [ACME, GLOBEX], "delegation_type": "MSP_INSTALLER"})),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "patch_tenant_delegations",
+            M::PATCH,
+            "/tenantDelegations".into(),
+            Some(
+                json!({"AssignDelegatedRequest": [{"delegation_id": INTEGRATOR, "delegation_type": "MSP_INTEGRATOR", "mspec_id": GLOBEX}]}),
+            ),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "list_tenant_admins",
+            M::GET,
+            format!("/tenants/{ACME}/admins"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "get_tenant_admin",
+            M::GET,
+            format!("/tenants/{ACME}/admins/ec0a0000000000000000000000000001"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "update_tenant_admin",
+            M::PUT,
+            format!("/tenants/{ACME}/admins/ec0a00000000000000000000000000aa"),
+            Some(
+                json!({"email": "second@acme.example", "user_name": "second", "first_name": "Sec"}),
+            ),
+            None,
+            204,
+        ),
+        (
+            msp,
+            "delete_tenant_admin",
+            M::DELETE,
+            format!("/tenants/{ACME}/admins/ec0a00000000000000000000000000aa"),
+            None,
+            None,
+            204,
+        ),
+        (
+            msp,
+            "delete_tenant_admin",
+            M::DELETE,
+            format!("/tenants/{ACME}/admins/ec0a0000000000000000000000000001"),
+            None,
+            None,
+            400,
+        ),
+        (
+            msp,
+            "get_admin_delegations",
+            M::GET,
+            format!("/tenants/{ACME}/adminDelegations"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "update_admin_delegations",
+            M::PUT,
+            format!("/tenants/{ACME}/adminDelegations"),
+            Some(
+                json!({"mspec_list": [{"msp_admin_id": NOC_ADMIN, "msp_admin_role": "ADMIN"}], "delegation_type": "MSP"}),
+            ),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "patch_admin_delegations",
+            M::PATCH,
+            "/adminDelegations".into(),
+            Some(
+                json!({"associations": [{"operation": "ADD", "mspEcId": GLOBEX, "mspAdminRoles": [{"msp_admin_id": NOC_ADMIN, "msp_admin_role": "READ_ONLY"}]}]}),
+            ),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "send_invitation",
+            M::PUT,
+            format!("/tenants/{GLOBEX}/invitations"),
+            Some(json!({"admin_email": "admin@globex.example"})),
+            None,
+            204,
+        ),
+        (
+            msp,
+            "deactivate_tenant",
+            M::DELETE,
+            format!("/tenantActivations/{GLOBEX}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "reactivate_tenant",
+            M::PUT,
+            format!("/tenantActivations/{GLOBEX}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "enable_support",
+            M::PUT,
+            format!("/tenantActivations/supportStatus/{GLOBEX}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "get_support_status",
+            M::GET,
+            format!("/tenantActivations/supportStatus/{GLOBEX}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "disable_support",
+            M::DELETE,
+            format!("/tenantActivations/supportStatus/{GLOBEX}"),
+            None,
+            None,
+            200,
+        ),
+        (
+            msp,
+            "get_branding",
+            M::GET,
+            "/brandings".into(),
+            None,
+            None,
+            404,
+        ),
+        (
+            msp,
+            "create_branding",
+            M::POST,
+            "/brandings".into(),
+            Some(json!({"msp_label": "tour", "msp_website": "https://tour.example"})),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "update_branding",
+            M::PUT,
+            "/brandings".into(),
+            Some(json!({"msp_label": "tour"})),
+            None,
+            404,
+        ),
+        (
+            msp,
+            "schedule_firmware_upgrades",
+            M::POST,
+            "/firmwareUpgradeSchedules".into(),
+            Some(
+                json!({"operation": "AP_FIRMWARE_UPGRADE", "data": {"mspEcList": [ACME], "autoSchedule": {"days": ["Monday"], "timeSlots": ["00:00-02:00"]}}}),
+            ),
+            None,
+            202,
+        ),
+        (
+            msp,
+            "schedule_firmware_upgrades",
+            M::POST,
+            "/firmwareUpgradeSchedules".into(),
+            Some(
+                json!({"operation": "AP_FIRMWARE_UPGRADE", "data": {"mspEcList": [ACME], "autoSchedule": {"days": ["Funday"], "timeSlots": ["00:00-02:00"]}}}),
+            ),
+            None,
+            400,
+        ),
+        (
+            "ruckus-msp-queries",
+            "query_tenants",
+            M::POST,
+            "/tenants/query".into(),
+            Some(json!({})),
+            None,
+            200,
+        ),
+        (
+            "ruckus-msp-queries",
+            "query_msp_ecs",
+            M::POST,
+            "/mspecs/query".into(),
+            Some(json!({"fields": ["name"]})),
+            None,
+            200,
+        ),
+        (
+            "ruckus-msp-queries",
+            "query_device_inventory",
+            M::POST,
+            "/tenants/inventories/query".into(),
+            Some(json!({})),
+            None,
+            200,
+        ),
+        (
+            "ruckus-msp-queries",
+            "query_delegations",
+            M::POST,
+            "/delegations/query".into(),
+            Some(json!({})),
+            None,
+            200,
+        ),
+        (
+            "ruckus-msp-queries",
+            "query_tenants",
+            M::POST,
+            "/tenants/query".into(),
+            Some(json!({})),
+            Some(ACME),
+            403,
+        ),
+        (
+            "ruckus-activities",
+            "query_activities",
+            M::POST,
+            "/activities/query".into(),
+            Some(json!({"pageSize": 500})),
+            None,
+            200,
+        ),
+        (
+            "ruckus-tenant",
+            "get_own_tenant",
+            M::GET,
+            "/tenants/self?deep=true".into(),
+            None,
+            None,
+            200,
+        ),
+        (
+            "ruckus-tenant",
+            "get_own_tenant",
+            M::GET,
+            "/tenants/self?deep=true".into(),
+            None,
+            Some(ACME),
+            200,
+        ),
+        (
+            "ruckus-tenant",
+            "list_admins",
+            M::GET,
+            "/admins?withExternalId=true".into(),
+            None,
+            None,
+            200,
+        ),
+        (
+            "ruckus-tenant",
+            "list_admins",
+            M::GET,
+            "/admins".into(),
+            None,
+            Some(ACME),
+            200,
+        ),
+        (
+            "ruckus-venues",
+            "list_venues",
+            M::GET,
+            "/venues".into(),
+            None,
+            Some(ACME),
+            200,
+        ),
+        (
+            "ruckus-venues",
+            "query_venues",
+            M::POST,
+            "/venues/query".into(),
+            Some(json!({})),
+            Some(ACME),
+            200,
+        ),
+    ];
+    for (spec, op, method, path, body, tenant, want) in tour {
+        let (s, v, _) = call(&mock, &t, tenant, method, &path, body).await;
+        assert_eq!(s.as_u16(), want, "{op} {path}: {v}");
+        conforms(spec, op, s, &v);
+    }
+    // Every activity those writes started, polled after they ended.
+    mock.clock().advance(5.0);
+    let (_, v) = post(&mock, &t, "/activities/query", json!({"pageSize": 500})).await;
+    let ids: Vec<String> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 9, "{v}");
+    for id in ids {
+        let (s, a) = get(&mock, &t, None, &format!("/activities/{id}")).await;
+        conforms("ruckus-activities", "get_activity", s, &a);
+        assert!(a["status"] == "SUCCESS" || a["status"] == "FAIL", "{a}");
+    }
+    let (s, v) = get(&mock, &t, None, "/brandings").await;
+    conforms(msp, "get_branding", s, &v);
+    assert_eq!(v["msp_website"], "https://tour.example");
+    let (s, v) = get(&mock, &t, None, &format!("/tenants/{INITECH}")).await;
+    conforms(msp, "get_tenant", s, &v);
+    assert_eq!(
+        (&v["name"], &v["city"]),
+        (&json!("Initech AG"), &json!("Munich"))
+    );
+}

@@ -9517,6 +9517,9 @@ customer's account. Reactivating an active customer changes nothing *[mock]*. RU
 0.3.3 file answers an array of accounts (here: the one customer); its newer reference
 gives no body.
 
+Only customers (`MSP_EC`) are activated: a tech partner's id answers 400 naming `tenantId`
+*[mock]*.
+
 
 Sends a `PUT` request to `/tenantActivations/{tenantId}`
 
@@ -9544,6 +9547,9 @@ let response = client.reactivate_tenant()
 Deactivates a customer (`is_active` becomes `"false"`; its users can no longer sign in)
 and answers the customer's account. Deactivating an inactive customer changes nothing
 *[mock]*. Body as for `reactivate_tenant`.
+
+Only customers (`MSP_EC`) are deactivated: a tech partner's id answers 400 naming
+`tenantId` *[mock]*.
 
 
 Sends a `DELETE` request to `/tenantActivations/{tenantId}`
@@ -9698,6 +9704,9 @@ let response = client.update_tenant()
 
 Deletes the tenant with its configuration. Answers 202 with `{requestId, tenantId}` (use
 case `DeleteMspEc`); the tenant is gone once the activity succeeds.
+
+A tech partner that still has customers delegated answers 400 naming `tenantId`; remove
+its customers first *[mock]*.
 
 
 Sends a `DELETE` request to `/tenants/{tenantId}`
@@ -9900,6 +9909,10 @@ let response = client.update_tenant_admin()
     /**Revoke one of a customer's administrators
 
 Removes the administrator from the customer. Synchronous: 204 with no body.
+
+A customer keeps at least one administrator: revoking the last one answers 400 naming
+`adminId` *[mock]*.
+
 
 Sends a `DELETE` request to `/tenants/{tenantId}/admins/{adminId}`
 
@@ -11146,6 +11159,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11271,6 +11291,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11957,6 +11984,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12987,6 +13021,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -352,10 +352,10 @@ pub(crate) fn msp_self(m: &RuckusMsp, deep: bool) -> Value {
         v["admins"] = m.admins.iter().map(tenant_admin).collect();
         v["delegationsTo"] = json!([]);
         v["account"] = json!({"id": hex(m.tenant_id)});
-        v["msp"] = json!({
+        v["msp"] = Value::Object(object(json!({
             "mspLabel": m.branding.as_ref().map(|b| b.msp_label.clone()),
             "email": m.email,
-        });
+        })));
     }
     Value::Object(object(v))
 }
@@ -515,14 +515,14 @@ pub(crate) fn activity(a: &ActivityView) -> Map<String, Value> {
         "startDatetime": time(a.start),
         "endDatetime": opt_time(a.end),
         "descriptionTemplate": a.use_case,
-        "steps": [{
+        "steps": [Value::Object(object(json!({
             "id": a.use_case,
             "description": a.use_case,
             "status": step_status,
             "error": a.error,
             "startDatetime": time(a.start),
             "endDatetime": opt_time(a.end),
-        }],
+        })))],
     }))
 }
 

@@ -193,6 +193,28 @@ async fn the_header_reaches_only_the_msps_own_customers() {
     assert_eq!(s, 403);
     let (s, _) = get(&mock, &t, Some(ACME), &format!("/tenants/{ACME}")).await;
     assert_eq!(s, 200);
+    // A write made inside a customer is that customer's activity: polled with the header.
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        Some(ACME),
+        reqwest::Method::PATCH,
+        &format!("/tenants/{ACME}"),
+        Some(json!({"tags": ["vip"]})),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let req = v["requestId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&mock, &t, None, &format!("/activities/{req}")).await.0,
+        404
+    );
+    mock.clock().advance(3.0);
+    let (s, a) = get(&mock, &t, Some(ACME), &format!("/activities/{req}")).await;
+    assert_eq!(
+        (s, &a["status"], &a["tenantId"]),
+        (StatusCode::OK, &json!("SUCCESS"), &json!(ACME))
+    );
     // MSP-level calls refuse a customer header.
     let (s, _) = post(&mock, &t, "/tenants/query", json!({})).await;
     assert_eq!(s, 200);

@@ -11,7 +11,8 @@
 //!
 //! **Auth.** [`Caller`] reads `Authorization: Bearer <jwt>` (a token of
 //! `POST /oauth2/token/{tenantId}`), verifies it on the mock clock, takes one call from the
-//! tenant's bucket (2,000 calls a minute, 429 with `Retry-After` when empty) and resolves
+//! bucket of the token's tenant (2,000 calls a minute, 429 with `Retry-After` when empty; calls
+//! made inside a customer count against the MSP, as RUCKUS does not say otherwise) and resolves
 //! `x-rks-tenantid` into the section's [`Principal`]: 403 for a tenant the MSP does not manage.
 
 pub mod admin;

@@ -125,6 +125,22 @@ async fn token_good_and_bad_credentials() {
     assert_eq!(v["token_type"], "Bearer");
     let jwt = v["access_token"].as_str().unwrap();
     assert_eq!(jwt.split('.').count(), 3, "a JWT");
+    let payload = jwt.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (&claims["tenantId"], &claims["tenantType"]),
+        (&json!(MSP), &json!("MSP"))
+    );
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
 
     let r = token_response(&mock, MSP, "demo-ruckus-client", "wrong").await;
     assert_eq!(r.status(), 401);

@@ -24,12 +24,12 @@ code.
         pub exp: u64,
         ///Issue time, seconds since the Unix epoch.
         pub iat: u64,
-        ///The issuer, `auth-service`.
+        ///The issuer, `auth-service` (the mock writes its own base URL, the issuer its JWKS belongs to *[mock]*).
         pub iss: ::std::string::String,
         ///Unique id of this token *[mock]*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub jti: ::std::option::Option<::std::string::String>,
-        ///The tenant the token acts in (equal to `tenantId`).
+        ///The tenant the token acts in (equal to `tenantId`; the mock writes the client id *[mock]*).
         pub sub: ::std::string::String,
         ///The tenant that owns the credential, the path's `{tenantId}`.
         #[serde(rename = "tenantId")]

@@ -168,14 +168,17 @@ fn issue(
     let ttl = ttl.map_err(|_| bad())?;
     let (token, claims) = state
         .tokens
-        .mint(Grant {
-            client_id: client_id.to_owned(),
-            workspace_id: tenant,
-            msp_id: None,
-            kind: TokenKind::Msp,
-            scope: Some(TOKEN_SCOPE.to_owned()),
-            ttl_secs: ttl,
-        })
+        .mint_with(
+            Grant {
+                client_id: client_id.to_owned(),
+                workspace_id: tenant,
+                msp_id: None,
+                kind: TokenKind::Msp,
+                scope: Some(TOKEN_SCOPE.to_owned()),
+                ttl_secs: ttl,
+            },
+            Some((tenant.simple().to_string(), "MSP".to_owned())),
+        )
         .map_err(|e| {
             tracing::error!(error = %e, "token signing failed");
             OAuth::new(

@@ -500,3 +500,131 @@ impl RuckusWorld {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{t0, world};
+    use super::super::{NewTenant, RuckusWorld};
+    use super::*;
+    use chrono::Duration;
+
+    fn msp() -> Principal {
+        Principal {
+            msp: Uuid::from_u128(1),
+            acting: Uuid::from_u128(1),
+        }
+    }
+
+    /// The world with customer `C` and integrators `I1`, `I2` created; their ids.
+    fn setup() -> (RuckusWorld, Uuid, Uuid, Uuid) {
+        let mut w = world();
+        let n = |name: &str, kind| NewTenant {
+            name: name.into(),
+            kind,
+            ..Default::default()
+        };
+        let ids = w
+            .create_tenants(
+                &msp(),
+                vec![
+                    n("C", TenantKind::Customer),
+                    n("I1", TenantKind::Integrator),
+                    n("I2", TenantKind::Integrator),
+                ],
+                t0(),
+            )
+            .unwrap_or_default();
+        w.settle(t0() + Duration::seconds(10));
+        (w, ids[0].1, ids[1].1, ids[2].1)
+    }
+
+    #[test]
+    fn a_customer_has_one_partner_of_a_kind_and_bad_delegations_change_nothing() {
+        let (mut w, c, i1, i2) = setup();
+        let now = t0() + Duration::seconds(10);
+        let p = msp();
+        assert!(
+            w.add_delegations(
+                &p,
+                vec![(Some(i1), TenantKind::Integrator, c, Some(1))],
+                now
+            )
+            .is_ok()
+        );
+        w.settle(now + Duration::seconds(3));
+        let later = now + Duration::seconds(3);
+        assert_eq!(
+            w.partner_customers(&p, i1, None, later).map(|r| r.0),
+            Ok(vec![c])
+        );
+        assert!(
+            w.add_delegations(&p, vec![(Some(i2), TenantKind::Integrator, c, None)], later)
+                .is_ok()
+        );
+        let after = later + Duration::seconds(3);
+        assert_eq!(
+            w.partner_customers(&p, i1, None, after).map(|r| r.0),
+            Ok(vec![])
+        );
+        assert_eq!(
+            w.partner_customers(&p, i2, None, after).map(|r| r.0),
+            Ok(vec![c])
+        );
+        // The wrong kind, a customer as partner, a partner as customer: refused, nothing
+        // scheduled.
+        let before = w.activities(&p, after).len();
+        for list in [
+            vec![(Some(i2), TenantKind::Installer, c, None)],
+            vec![(Some(c), TenantKind::Integrator, c, None)],
+            vec![(Some(i1), TenantKind::Integrator, i2, None)],
+            vec![(None, TenantKind::Integrator, c, None)],
+        ] {
+            assert!(matches!(
+                w.add_delegations(&p, list, after),
+                Err(RuckusError::Invalid { .. })
+            ));
+        }
+        assert_eq!(w.activities(&p, after).len(), before);
+    }
+
+    #[test]
+    fn a_firmware_schedule_is_one_of_two_kinds() {
+        let (mut w, c, _, _) = setup();
+        let now = t0() + Duration::seconds(10);
+        let s = |days: Vec<&str>, date: Option<&str>| FirmwareSchedule {
+            operation: "AP_FIRMWARE_UPGRADE".into(),
+            days: days.into_iter().map(str::to_owned).collect(),
+            time_slots: vec!["00:00-02:00".into()],
+            date: date.map(str::to_owned),
+            time_slot: date.map(|_| "02:00-04:00".to_owned()),
+        };
+        let field = |r: Res<Uuid>| match r {
+            Err(RuckusError::Invalid { field, .. }) => field,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            field(w.schedule_firmware(&msp(), vec![c], s(vec!["Monday"], Some("2026-02-01")), now)),
+            "data.autoSchedule"
+        );
+        assert_eq!(
+            field(w.schedule_firmware(&msp(), vec![c], s(vec!["Someday"], None), now)),
+            "data.autoSchedule.days[0]"
+        );
+        let mut past = s(vec![], Some("2025-12-31"));
+        past.time_slots.clear();
+        assert_eq!(
+            field(w.schedule_firmware(&msp(), vec![c], past, now)),
+            "data.manualSchedule.date"
+        );
+        assert!(
+            w.schedule_firmware(&msp(), vec![c], s(vec!["Monday"], None), now)
+                .is_ok()
+        );
+        w.settle(now + Duration::seconds(3));
+        let t = w.managed(&msp(), c).map(|t| t.firmware.clone());
+        assert_eq!(
+            t.ok().flatten().map(|f| f.days),
+            Some(vec!["Monday".to_owned()])
+        );
+    }
+}

@@ -1270,3 +1270,37 @@ async fn every_operation_answers_its_spec_shape() {
         (&json!("Initech AG"), &json!("Munich"))
     );
 }
+
+#[tokio::test]
+async fn injected_faults_and_unknown_routes_answer_in_ruckus_shapes() {
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let r = common::admin_post(
+        &mock,
+        "/faults",
+        json!({"method": "POST", "path": "/tenants/query", "status": 503, "times": 1}),
+    )
+    .await;
+    assert!(r.status().is_success());
+    let (s, v) = post(&mock, &t, "/tenants/query", json!({})).await;
+    assert_eq!(s, 503);
+    assert!(
+        v["errors"].as_object().is_some_and(|e| !e.is_empty()),
+        "{v}"
+    );
+    assert_eq!(post(&mock, &t, "/tenants/query", json!({})).await.0, 200);
+    let r = common::admin_post(
+        &mock,
+        "/faults",
+        json!({"method": "POST", "path": "/oauth2/token/*", "status": 503, "times": 1}),
+    )
+    .await;
+    assert!(r.status().is_success());
+    let r = token_response(&mock, MSP, "demo-ruckus-client", "demo-ruckus-secret").await;
+    assert_eq!(r.status(), 503);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "temporarily_unavailable");
+    let (s, v) = get(&mock, &t, None, "/venues/nowhere/else").await;
+    assert_eq!(s, 404);
+    assert!(v["errors"].is_object(), "{v}");
+}

@@ -211,3 +211,36 @@ pub const VENDOR: crate::vendor::Vendor = crate::vendor::Vendor {
     })),
     banner: Some(admin::banner),
 };
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use crate::vendor::serving;
+
+    #[test]
+    fn ruckus_renders_the_errors_of_its_paths() {
+        for path in [
+            "/oauth2/token/9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4",
+            "/tenants",
+            "/tenants/query",
+            "/tenantDelegations",
+            "/tenantActivations/supportStatus/x",
+            "/activities/query",
+            "/venues",
+            "/admins",
+        ] {
+            assert_eq!(serving(path).name, "ruckus", "{path}");
+        }
+        assert_eq!(serving("/tenantsx").name, "glp");
+        assert_eq!(serving("/api/msp/tenants").name, "nsa");
+        let token = (serving("/oauth2/token/x").error)(
+            "/oauth2/token/x",
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow down",
+        );
+        assert_eq!(token.status(), StatusCode::TOO_MANY_REQUESTS);
+        let other = (serving("/venues").error)("/venues", StatusCode::SERVICE_UNAVAILABLE, "down");
+        assert_eq!(other.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

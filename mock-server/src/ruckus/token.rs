@@ -145,7 +145,13 @@ fn issue(
     let tenant = Uuid::try_parse(raw.trim()).map_err(|_| bad())?;
     let now = state.clock.now();
     let (ttl, limited) = state.store.with_mut(|r: &mut RuckusWorld| {
-        let limited = r.take_call(tenant, now).err();
+        // Only known tenants have a bucket, so unknown ids cannot grow the table.
+        let known = r.msps.iter().any(|m| m.tenant_id == tenant);
+        let limited = if known {
+            r.take_call(tenant, now).err()
+        } else {
+            None
+        };
         let ttl = r
             .authenticate(tenant, client_id, secret)
             .map(|_| r.settings.token_ttl_secs);

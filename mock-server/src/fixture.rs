@@ -54,6 +54,7 @@
 //!     calls_per_minute: 2000         # per-tenant token bucket (size and refill per minute)
 //!     activity_retention_secs: 86400 # ended activities stay readable this long
 //!     max_activities: 10000          # ended activities kept at most
+//!     activity_visible_after_secs: 0 # GET /activities/{id} answers 404 this long after the 202
 //!   msps:
 //!     - tenant_id: 9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4
 //!       name: Demo RUCKUS MSP

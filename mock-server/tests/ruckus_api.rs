@@ -315,6 +315,33 @@ async fn a_create_runs_pending_inprogress_success_on_the_mock_clock() {
 }
 
 #[tokio::test]
+async fn an_activity_may_404_for_a_moment_after_the_202() {
+    let world = serde_json::to_value(&Fixture::default_world().world).unwrap();
+    let mut ruckus = world["ruckus"].clone();
+    ruckus["settings"] = json!({"activity_visible_after_secs": 2, "pending_secs": 0});
+    let mock = MockServer::builder()
+        .fixture(Fixture::from_yaml(&json!({ "ruckus": ruckus }).to_string()).unwrap())
+        .clock(Clock::manual(chrono::Utc::now()))
+        .start()
+        .await;
+    let t = token(&mock).await;
+    let (_, v) = post(
+        &mock,
+        &t,
+        "/tenants",
+        json!({"data": [{"name": "Later Co"}]}),
+    )
+    .await;
+    let req = v["data"][0]["requestId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&mock, &t, None, &format!("/activities/{req}")).await.0,
+        404
+    );
+    mock.clock().advance(2.0);
+    assert_eq!(activity_status(&mock, &t, &req).await["status"], "SUCCESS");
+}
+
+#[tokio::test]
 async fn a_duplicate_name_fails_its_activity_with_the_reason() {
     let mock = mock().await;
     let t = token(&mock).await;
@@ -418,10 +445,11 @@ async fn queries_page_sort_filter_search_and_count() {
     let (_, v) = post(
         &mock,
         &t,
-        "/delegations/query",
+        "/delegations/query?inclEntitlements=true",
         json!({"filters": {"delegationType": ["MSP_INSTALLER"]}}),
     )
     .await;
+    assert_eq!(v["data"][0]["entitlements"], json!([]));
     assert_eq!(
         (v["totalCount"].as_u64(), &v["data"][0]["tenantId"]),
         (Some(1), &json!(ACME))
@@ -1162,7 +1190,7 @@ async fn every_operation_answers_its_spec_shape() {
             "ruckus-msp-queries",
             "query_delegations",
             M::POST,
-            "/delegations/query".into(),
+            "/delegations/query?inclEntitlements=true".into(),
             Some(json!({})),
             None,
             200,

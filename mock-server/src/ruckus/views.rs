@@ -93,11 +93,19 @@ pub async fn query_inventory(
 pub async fn query_delegations(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    params: Query,
     JsonBody(body, ..): Body,
 ) -> Res {
     let q = Q::parse(&body)?;
     q.check(render::DELEGATION_FIELDS)?;
-    let rows = msp_rows(&state, &caller, render::delegation_rows)?;
+    let entitlements = flag(&params, "inclEntitlements");
+    let mut rows = msp_rows(&state, &caller, render::delegation_rows)?;
+    if entitlements {
+        // The mock keeps no licences, so every delegation has none.
+        for r in &mut rows {
+            r.insert("entitlements".into(), json!([]));
+        }
+    }
     let page = query::run(
         rows,
         &q,

@@ -127,9 +127,11 @@ impl RuckusWorld {
     /// Activity `id` of the tenant `p` acts in, at `now` (settled first).
     pub fn activity(&mut self, p: &Principal, id: Uuid, now: DateTime<Utc>) -> Res<ActivityView> {
         self.settle(now);
+        let hidden = self.settings.activity_visible_after_secs;
         self.activities
             .get(id)
             .filter(|e| e.job.msp == p.msp && e.job.scope == p.acting)
+            .filter(|e| now >= after(e.created, hidden))
             .map(|e| view(e, now))
             .ok_or(RuckusError::ActivityNotFound(id))
     }

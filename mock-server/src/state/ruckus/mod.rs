@@ -75,6 +75,8 @@ pub struct RuckusSettings {
     pub activity_retention_secs: u64,
     /// Most ended activities kept.
     pub max_activities: usize,
+    /// Seconds after its 202 an activity still answers 404 (RUCKUS: "may 404 for a moment").
+    pub activity_visible_after_secs: u64,
 }
 
 impl Default for RuckusSettings {
@@ -86,6 +88,7 @@ impl Default for RuckusSettings {
             calls_per_minute: 2000,
             activity_retention_secs: 86_400,
             max_activities: 10_000,
+            activity_visible_after_secs: 0,
         }
     }
 }

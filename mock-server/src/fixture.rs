@@ -46,6 +46,41 @@
 //!       tenants:
 //!         - { sub_domain: acme, name: Acme, user: { username: acme-admin, email: it@acme.example },
 //!             subscriptions: [{ id: 6f0b..., category: ZTA, total_users: 250 }] }
+//! ruckus:                   # RUCKUS One (see crate::state::ruckus); ids: 32 hex or dashed
+//!   settings:                      # every key optional; defaults shown
+//!     pending_secs: 1                # an activity stays PENDING this long
+//!     running_secs: 2                # then INPROGRESS this long, then SUCCESS or FAIL
+//!     token_ttl_secs: 3600           # POST /oauth2/token/{tenantId} token lifetime
+//!     calls_per_minute: 2000         # per-tenant token bucket (size and refill per minute)
+//!     activity_retention_secs: 86400 # ended activities stay readable this long
+//!     max_activities: 10000          # ended activities kept at most
+//!     activity_visible_after_secs: 0 # GET /activities/{id} answers 404 this long after the 202
+//!   msps:
+//!     - tenant_id: 9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4
+//!       name: Demo RUCKUS MSP
+//!       client_id: demo-ruckus-client
+//!       client_secret: demo-ruckus-secret
+//!       email: ops@demo-ruckus-msp.example.com
+//!       admins:                      # the MSP's administrators (msp_admin_id)
+//!         - { id: a1d0..., email: prime@demo.example, first_name: Pat, last_name: Prime,
+//!             role: PRIME_ADMIN, delegate_to_all_ecs: true }
+//!       branding: { msp_label: demo, settings: {} }   # optional
+//!       tenants:                     # customers (kind: MSP_EC, the default) and tech
+//!         - id: 5e1a...              # partners (MSP_INTEGRATOR, MSP_INSTALLER)
+//!           name: Acme Sales         # unique per MSP
+//!           kind: MSP_EC
+//!           account: { street_address: 1 Main St, city: Sunnyvale, state: CA, country: US }
+//!           service_effective_date: "2026-01-01 00:00:00Z"
+//!           service_expiration_date: "2027-01-01 00:00:00Z"
+//!           tier: Gold
+//!           active: true
+//!           admins: [{ id: ec0a..., email: it@acme.example, first_name: Ada, role: PRIME_ADMIN }]
+//!           delegations: [{ partner: 5e1a...f1, kind: MSP_INTEGRATOR, expires: null }]
+//!           msp_admins: [{ admin: a1d0..., role: ADMIN }]
+//!           venues: [{ id: 7e00..., name: Acme HQ, city: Sunnyvale, country: United States,
+//!                      country_code: US, timezone: America/Los_Angeles, clients: 42 }]
+//!           devices: [{ serial_number: "3021...", name: ap-1, model: R750, kind: AP,
+//!                       mac: "28:b3:71:00:01:01", status: ONLINE, venue: 7e00... }]
 //! ```
 
 use serde::{Deserialize, Serialize};

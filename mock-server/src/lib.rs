@@ -13,6 +13,7 @@
 //! | GLP platform | `GET /devices/v1/devices`, `GET /audit-log/v1/logs` (bearer; the token's workspace) |
 //! | Central | `GET /network-msp/v1/list-tenants` (MSP token), `GET /network-monitoring/v1/device-inventory` (tenant token) |
 //! | nSA MSP portal | `GET /login/msp`, `POST /dana-na/auth/{DSSIGNIN}/login.cgi`, `/api/msp/tenants[/{id}[/block\|/unblock]]`, `/api/msp/tenants/requests/tenant-cap-limit`, `/api/msp/reports/usage[/schedule\|/{id}/download-url]`, `GET /reports/usage/{id}.csv?token=` |
+//! | RUCKUS One | `POST /oauth2/token/{tenantId}`, `/tenants[/{id}[/tenantDelegations\|/admins[/{adminId}]\|/adminDelegations\|/invitations]]`, `/tenantDelegations`, `/adminDelegations`, `/tenantActivations/[supportStatus/]{id}`, `/brandings`, `/firmwareUpgradeSchedules`, `POST /{tenants,mspecs,tenants/inventories,delegations,activities,venues}/query`, `GET /activities/{id}`, `GET /tenants/self`, `GET /admins`, `GET /venues` (bearer; `x-rks-tenantid` acts in a managed customer) |
 //! | specs | `GET /openapi/{name}.yaml` |
 //! | admin | `/__admin/{health,credentials,reset,clock,clock/advance,faults,requests,state}`, `/__admin/nsa/cap-requests[/{id}/approve\|reject]`, `/__admin/nsa/sessions` |
 //!
@@ -72,6 +73,7 @@ mod nsa;
 mod odata;
 #[doc(hidden)]
 pub mod routes;
+mod ruckus;
 mod sso;
 mod state;
 mod tls;

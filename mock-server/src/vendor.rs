@@ -63,6 +63,7 @@ pub const VENDORS: &[&Vendor] = &[
     &crate::glp::VENDOR,
     &crate::central::VENDOR,
     &crate::nsa::VENDOR,
+    &crate::ruckus::VENDOR,
 ];
 
 /// The vendor whose shape unclaimed paths get.

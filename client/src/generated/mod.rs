@@ -29,3 +29,27 @@ pub mod glp_workspaces;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
 pub mod nsa_msp;
+/// Generated from `openapi/ruckus-activities.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_activities;
+/// Generated from `openapi/ruckus-msp.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_msp;
+/// Generated from `openapi/ruckus-msp-queries.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_msp_queries;
+/// Generated from `openapi/ruckus-tenant.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_tenant;
+/// Generated from `openapi/ruckus-token.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_token;
+/// Generated from `openapi/ruckus-venues.yaml`.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, irrefutable_let_patterns, mismatched_lifetime_syntaxes)]
+pub mod ruckus_venues;

@@ -59,6 +59,16 @@ pub struct Claims {
     /// Granted scope, when one was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// RUCKUS One tokens: the tenant that owns the credential (`tenantId`).
+    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// RUCKUS One tokens: that tenant's type (`tenantType`, e.g. `MSP`).
+    #[serde(
+        rename = "tenantType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tenant_type: Option<String>,
 }
 
 impl Claims {
@@ -233,6 +243,17 @@ impl TokenService {
 
     /// Mints a token for `grant`, returning it with its claims.
     pub fn mint(&self, grant: Grant) -> Result<(String, Claims), String> {
+        self.mint_with(grant, None)
+    }
+
+    /// Mints a token for `grant` that also carries RUCKUS One's `tenantId` and `tenantType`
+    /// claims (`tenant`), when given.
+    pub fn mint_with(
+        &self,
+        grant: Grant,
+        tenant: Option<(String, String)>,
+    ) -> Result<(String, Claims), String> {
+        let (tenant_id, tenant_type) = tenant.unzip();
         let now = self.clock.now_unix();
         let ttl = i64::try_from(grant.ttl_secs).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -247,6 +268,8 @@ impl TokenService {
             msp_id: grant.msp_id,
             token_kind: grant.kind,
             scope: grant.scope,
+            tenant_id,
+            tenant_type,
         };
         let token = self.signer.sign(&claims)?;
         tracing::debug!(

@@ -32,8 +32,8 @@
 //! assert_eq!(ops.get(id).and_then(|e| e.outcome()), Some(&true));
 //! ```
 
-// The engine's whole API is tested here; nSA uses part of it today, and RUCKUS One activities
-// and GreenLake async operations (the next vendors) use the rest.
+// The engine's whole API is tested here; nSA and RUCKUS One activities use most of it today,
+// and GreenLake async operations (the next vendor) use the rest.
 #![allow(dead_code)]
 
 use std::collections::{HashMap, hash_map};

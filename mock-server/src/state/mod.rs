@@ -12,6 +12,7 @@ pub mod glp;
 pub mod model;
 pub mod nsa;
 pub mod row;
+pub mod ruckus;
 pub mod sessions;
 
 /// The path the benches import the tenant filter by (see [`crate::odata`]).
@@ -130,6 +131,7 @@ mod tests {
                 ..Default::default()
             },
             nsa: Default::default(),
+            ruckus: Default::default(),
         };
         let p = Principal {
             acting: Acting::Msp,

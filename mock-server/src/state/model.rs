@@ -139,6 +139,8 @@ macro_rules! world_sections {
 world_sections! {
     /// Ivanti nSA MSP portal state (accounts, tenants, reports; see [`super::nsa`]).
     nsa: super::nsa::NsaWorld,
+    /// RUCKUS One state (MSPs, their tenants, delegations, activities; see [`super::ruckus`]).
+    ruckus: super::ruckus::RuckusWorld,
 }
 
 fn empty<T: Loadable>(section: &&T) -> bool {

@@ -201,7 +201,7 @@ pub const VENDOR: crate::vendor::Vendor = crate::vendor::Vendor {
     admin_router: None,
     error: |path, status, message| {
         if is_token_path(path) {
-            token::OAuth::for_status(status, message).into_response()
+            token::error_for_status(status, message).into_response()
         } else {
             Error::new(status, message).into_response()
         }

@@ -16,60 +16,19 @@ use super::TOKEN_SCOPE;
 use crate::AppState;
 use crate::admin::journal::JournalClient;
 use crate::limits::Quota;
+use crate::sso::OAuthError as OAuth;
 use crate::sso::tokens::{Grant, TokenKind};
 use crate::state::ruckus::{RuckusError, RuckusWorld};
 
-/// An OAuth error of the RUCKUS token endpoint.
-#[derive(Debug, Clone)]
-pub struct OAuth {
-    status: StatusCode,
-    error: &'static str,
-    description: String,
-    retry_after: Option<u64>,
+/// An OAuth error of the RUCKUS token endpoint: GreenLake's RFC 6749 body, without the Basic
+/// challenge (RUCKUS takes form credentials only).
+fn oauth(status: StatusCode, error: &'static str, description: impl Into<String>) -> OAuth {
+    OAuth::new(status, error, description).without_challenge()
 }
 
-impl OAuth {
-    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            error,
-            description: description.into(),
-            retry_after: None,
-        }
-    }
-
-    fn invalid_request(d: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", d)
-    }
-
-    /// The conventional error for a status (fallbacks and injected faults).
-    pub fn for_status(status: StatusCode, d: &str) -> Self {
-        let error = match status.as_u16() {
-            401 => "invalid_client",
-            429 | 503 => "temporarily_unavailable",
-            s if s >= 500 => "server_error",
-            _ => "invalid_request",
-        };
-        Self::new(status, error, d)
-    }
-}
-
-impl IntoResponse for OAuth {
-    fn into_response(self) -> Response {
-        let mut resp = (
-            self.status,
-            Json(json!({"error": self.error, "error_description": self.description})),
-        )
-            .into_response();
-        let h = resp.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(secs) = self.retry_after
-            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
-        {
-            h.insert(header::RETRY_AFTER, v);
-        }
-        resp
-    }
+/// The conventional OAuth error for a status (fallbacks and injected faults).
+pub fn error_for_status(status: StatusCode, description: &str) -> OAuth {
+    OAuth::for_status(status, description).without_challenge()
 }
 
 /// The form members, each at most once.
@@ -126,7 +85,7 @@ fn issue(
     let pairs = form(headers, body)?;
     let grant = member(&pairs, "grant_type")?;
     if grant != "client_credentials" {
-        return Err(OAuth::new(
+        return Err(oauth(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             format!("grant_type must be client_credentials, got {grant:?}"),
@@ -136,7 +95,7 @@ fn issue(
     let secret = member(&pairs, "client_secret")?;
     journal.set(client_id);
     let bad = || {
-        OAuth::new(
+        oauth(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             RuckusError::BadCredentials.to_string(),
@@ -163,7 +122,7 @@ fn issue(
             remaining: 0,
             reset_secs: retry_after,
         };
-        let mut e = OAuth::new(
+        let mut e = oauth(
             Quota::status(),
             "temporarily_unavailable",
             q.message("too many calls for this tenant", " calls"),
@@ -187,7 +146,7 @@ fn issue(
         )
         .map_err(|e| {
             tracing::error!(error = %e, "token signing failed");
-            OAuth::new(
+            oauth(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
                 "token signing failed",

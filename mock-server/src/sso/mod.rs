@@ -42,15 +42,30 @@ pub struct OAuthError {
     pub error: &'static str,
     /// Human-readable `error_description`.
     pub description: String,
+    /// `Retry-After` seconds, for a refusal under load.
+    pub retry_after: Option<u64>,
+    /// The `WWW-Authenticate` challenge an `invalid_client` answer carries (GreenLake's Basic
+    /// realm unless [`OAuthError::without_challenge`]).
+    pub challenge: Option<&'static str>,
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+    /// An error with `status`, `error` code and description.
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
         Self {
             status,
             error,
             description: description.into(),
+            retry_after: None,
+            challenge: Some("Basic realm=\"greenlake\""),
         }
+    }
+
+    /// The same error without a `WWW-Authenticate` challenge (endpoints that take form
+    /// credentials only, such as RUCKUS One's).
+    pub fn without_challenge(mut self) -> Self {
+        self.challenge = None;
+        self
     }
 
     /// 400 `invalid_request`.
@@ -115,11 +130,18 @@ impl IntoResponse for OAuthError {
             .into_response();
         let h = resp.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.error == "invalid_client" {
+        if self.error == "invalid_client"
+            && let Some(challenge) = self.challenge
+        {
             h.insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"greenlake\""),
+                HeaderValue::from_static(challenge),
             );
+        }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            h.insert(header::RETRY_AFTER, v);
         }
         resp
     }

@@ -92,6 +92,28 @@ pub enum Error {
         pages: u64,
     },
 
+    /// A RUCKUS One activity ended `FAIL`: the asynchronous write was refused.
+    #[error("activity {request_id} failed: {reason}")]
+    ActivityFailed {
+        /// The activity's `requestId`.
+        request_id: String,
+        /// Why, as the activity's `error` field says (its inner message when it is RUCKUS's
+        /// nested JSON, else the raw text).
+        reason: String,
+    },
+
+    /// A RUCKUS One activity did not end before the wait's deadline.
+    #[error("activity {request_id} still {last_status} after {waited:?}; gave up")]
+    ActivityTimeout {
+        /// The activity's `requestId`.
+        request_id: String,
+        /// The last status read (`PENDING`, `INPROGRESS`, or `not found` while it never
+        /// appeared).
+        last_status: String,
+        /// How long the wait lasted, on the session's clock.
+        waited: std::time::Duration,
+    },
+
     /// A call made through a generated client failed (already formatted: generated errors
     /// carry non-`Send` bodies in some variants).
     #[error("{call}: {detail}")]

@@ -7,6 +7,7 @@
 //! - [`retry`]: the 429 / transient / 401 retry policy.
 //! - [`paging`]: paged listings as `Stream`s.
 //! - [`nsa`]: the Ivanti nSA portal session (DSID login) and its hand-written calls.
+//! - [`ruckus`]: the RUCKUS One MSP session, customers through `x-rks-tenantid`, activities.
 //! - [`apis`]: the generated clients as sessions hand them out ([`apis::Glp`], Central, nSA) and
 //!   typed listings over them.
 //! - [`error`]: the runtime's typed [`Error`].
@@ -41,6 +42,7 @@ pub mod hooks;
 pub mod nsa;
 pub mod paging;
 pub mod retry;
+pub mod ruckus;
 
 pub use auth::{
     Credentials, ManualClock, MspSession, Secret, SessionOptions, SystemClock, TenantRef,

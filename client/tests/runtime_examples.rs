@@ -14,10 +14,43 @@ mod msp_central;
 mod msp_glp;
 #[path = "../examples/nsa_portal.rs"]
 mod nsa_portal;
+#[path = "../examples/ruckus_msp.rs"]
+mod ruckus_msp;
 #[path = "../examples/tenant_calls.rs"]
 mod tenant_calls;
 
-use msp_mock_server::MockServer;
+use std::sync::Arc;
+
+use msp_mock_server::{Clock, MockServer};
+
+#[path = "common/mod.rs"]
+mod shared_clock;
+
+#[tokio::test]
+async fn example_ruckus_msp() {
+    let mock = MockServer::builder()
+        .clock(Clock::manual(chrono::Utc::now()))
+        .start()
+        .await;
+    // The example's activity waits move the mock's clock instead of sleeping.
+    let options = msp_client::SessionOptions::default()
+        .with_clock(Arc::new(shared_clock::SharedClock(mock.clock().clone())));
+    let out = ruckus_msp::run(
+        common::demo_ruckus_credentials(mock.uri()).unwrap(),
+        options,
+        "Example Co",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out[0], "3 customers", "{out:?}");
+    assert!(out[1].ends_with("Acme Sales"), "{out:?}");
+    assert!(out.iter().any(|l| l.ends_with("ended SUCCESS")), "{out:?}");
+    assert!(
+        out.contains(&"venues in Example Co: 0".to_string()),
+        "{out:?}"
+    );
+    assert!(out.iter().any(|l| l.ends_with(": Acme HQ")), "{out:?}");
+}
 
 #[tokio::test]
 async fn example_msp_glp() {

@@ -2,31 +2,18 @@
 //! rate limits and clock, counted through the mock's request journal.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use chrono::TimeZone;
 use futures::TryStreamExt;
-use futures::future::BoxFuture;
 use msp_client::{
     Credentials, DeleteReportsOutcome, ManualClock, MspSession, NsaCredentials, NsaSession,
     RetryPolicy, SessionOptions, TenantRef, TimeSource, auth::normalise_workspace_id,
 };
 use msp_mock_server::{Clock, MockServer, RateLimits};
 
-/// The client and the mock on one clock: the client's waits move the mock's time.
-#[derive(Debug)]
-struct SharedClock(Clock);
-
-impl TimeSource for SharedClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::from(self.0.now())
-    }
-
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.0.advance(duration.as_secs_f64());
-        Box::pin(tokio::task::yield_now())
-    }
-}
+mod common;
+use common::SharedClock;
 
 fn start_time() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()

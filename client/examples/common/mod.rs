@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+use msp_client::ruckus::RuckusCredentials;
 use msp_client::{Credentials, NsaCredentials};
 
 /// The mock's public demo MSP (from its embedded default fixture).
@@ -18,6 +19,13 @@ pub const DEMO_WORKSPACE_ID: &str = "7d2f9a64-1c3b-4e8a-9f0d-2b6c5e4a1d01";
 pub const DEMO_NSA_USER: &str = "msp-admin@demo-msp.example.com";
 /// The mock's demo nSA password (a demo value).
 pub const DEMO_NSA_PASSWORD: &str = "demo-nsa-password";
+
+/// The mock's demo RUCKUS One MSP tenant.
+pub const DEMO_RUCKUS_TENANT: &str = "9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4";
+/// The mock's demo RUCKUS One API client.
+pub const DEMO_RUCKUS_CLIENT_ID: &str = "demo-ruckus-client";
+/// The mock's demo RUCKUS One client secret (a demo value).
+pub const DEMO_RUCKUS_CLIENT_SECRET: &str = "demo-ruckus-secret";
 
 /// The mock's base URL for the demo fallback.
 pub fn mock_url() -> String {
@@ -47,6 +55,24 @@ pub fn nsa_credentials() -> msp_client::Result<NsaCredentials> {
         return NsaCredentials::from_env();
     }
     NsaCredentials::new(&mock_url(), DEMO_NSA_USER, DEMO_NSA_PASSWORD)
+}
+
+/// RUCKUS One credentials from `RUCKUS_*` variables, else the mock's demo MSP at `base_url`.
+pub fn ruckus_credentials() -> msp_client::Result<RuckusCredentials> {
+    if std::env::var("RUCKUS_CLIENT_ID").is_ok() {
+        return RuckusCredentials::from_env();
+    }
+    demo_ruckus_credentials(&mock_url())
+}
+
+/// The mock's demo RUCKUS One MSP, pointed at `base_url`.
+pub fn demo_ruckus_credentials(base_url: &str) -> msp_client::Result<RuckusCredentials> {
+    RuckusCredentials::new(
+        DEMO_RUCKUS_TENANT,
+        DEMO_RUCKUS_CLIENT_ID,
+        DEMO_RUCKUS_CLIENT_SECRET,
+    )?
+    .with_base_url(base_url)
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).

@@ -28,6 +28,19 @@ use crate::ruckus::credentials::{RuckusCredentials, TOKEN_LIFETIME};
 /// The header that makes an MSP's call act inside one of its customers.
 pub const TENANT_HEADER: &str = "x-rks-tenantid";
 
+/// One page of a generated query call, `{data, totalCount}`, or its error naming the call.
+macro_rules! query_page {
+    ($call:literal, $send:expr) => {
+        match $send.await {
+            Ok(answer) => {
+                let answer = answer.into_inner();
+                Ok(Page::new(answer.data, Some(total(answer.total_count))))
+            }
+            Err(e) => Err(Error::from_generated($call, e).await),
+        }
+    };
+}
+
 /// Page size the query streams ask for when the query names none.
 const DEFAULT_PAGE_SIZE: u32 = 100;
 
@@ -344,15 +357,7 @@ impl RuckusSession {
         let client = self.api().queries;
         dynamic_pages("query_tenants", query, move |body| {
             let client = client.clone();
-            async move {
-                match client.query_tenants().body(body).send().await {
-                    Ok(r) => {
-                        let r = r.into_inner();
-                        Ok(Page::new(r.data, Some(total(r.total_count))))
-                    }
-                    Err(e) => Err(Error::from_generated("query_tenants", e).await),
-                }
-            }
+            async move { query_page!("query_tenants", client.query_tenants().body(body).send()) }
         })
     }
 
@@ -398,13 +403,10 @@ impl RuckusSession {
         dynamic_pages("query_device_inventory", query, move |body| {
             let client = client.clone();
             async move {
-                match client.query_device_inventory().body(body).send().await {
-                    Ok(r) => {
-                        let r = r.into_inner();
-                        Ok(Page::new(r.data, Some(total(r.total_count))))
-                    }
-                    Err(e) => Err(Error::from_generated("query_device_inventory", e).await),
-                }
+                query_page!(
+                    "query_device_inventory",
+                    client.query_device_inventory().body(body).send()
+                )
             }
         })
     }
@@ -428,13 +430,10 @@ impl RuckusSession {
         dynamic_pages("query_delegations", query, move |body| {
             let client = client.clone();
             async move {
-                match client.query_delegations().body(body).send().await {
-                    Ok(r) => {
-                        let r = r.into_inner();
-                        Ok(Page::new(r.data, Some(total(r.total_count))))
-                    }
-                    Err(e) => Err(Error::from_generated("query_delegations", e).await),
-                }
+                query_page!(
+                    "query_delegations",
+                    client.query_delegations().body(body).send()
+                )
             }
         })
     }
@@ -756,13 +755,10 @@ fn activity_pages(
         body.page = page_number(req.page);
         body.page_size = NonZeroU32::new(req.limit);
         async move {
-            match client.query_activities().body(body).send().await {
-                Ok(r) => {
-                    let r = r.into_inner();
-                    Ok(Page::new(r.data, Some(total(r.total_count))))
-                }
-                Err(e) => Err(Error::from_generated("query_activities", e).await),
-            }
+            query_page!(
+                "query_activities",
+                client.query_activities().body(body).send()
+            )
         }
     })
 }

@@ -182,6 +182,50 @@ async fn token_good_and_bad_credentials() {
 }
 
 #[tokio::test]
+async fn a_ruckus_token_verifies_with_only_the_published_jwks() {
+    use jsonwebtoken::jwk::JwkSet;
+    use jsonwebtoken::{DecodingKey, Validation};
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let discovery: Value = http()
+        .get(format!("{}/.well-known/openid-configuration", mock.uri()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jwks: JwkSet = http()
+        .get(discovery["jwks_uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = jsonwebtoken::decode_header(&t).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let jwk = jwks
+        .find(&header.kid.unwrap())
+        .expect("kid published in the JWKS");
+    let key = DecodingKey::from_jwk(jwk).unwrap();
+    let mut v = Validation::new(jsonwebtoken::Algorithm::RS256);
+    v.validate_aud = false;
+    v.set_issuer(&[mock.uri()]);
+    let data = jsonwebtoken::decode::<Value>(&t, &key, &v).unwrap();
+    assert_eq!(data.claims["tenantId"], MSP);
+    // The signature is what is checked: a changed signature fails.
+    let mut parts: Vec<String> = t.split('.').map(str::to_owned).collect();
+    let first = if parts[2].starts_with('A') { "B" } else { "A" };
+    parts[2].replace_range(0..1, first);
+    let err = jsonwebtoken::decode::<Value>(&parts.join("."), &key, &v).unwrap_err();
+    assert_eq!(
+        *err.kind(),
+        jsonwebtoken::errors::ErrorKind::InvalidSignature
+    );
+}
+
+#[tokio::test]
 async fn the_header_reaches_only_the_msps_own_customers() {
     let mock = mock().await;
     let t = token(&mock).await;

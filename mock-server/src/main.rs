@@ -25,9 +25,29 @@ Examples:
 Admin API (under /__admin): GET health, GET credentials, POST reset, GET clock,
 POST clock/advance {\"seconds\": N}, POST/GET/DELETE faults, GET/DELETE requests,
 GET/PUT state, GET nsa/cap-requests, POST nsa/cap-requests/{id}/approve|reject.
-Specs: GET /openapi/{name}.yaml.";
+Specs: GET /openapi/{name}.yaml.
 
-/// A stateful offline mock of HPE GreenLake SSO, workspaces and MSP tenants.
+RUCKUS One (default world): MSP tenant 9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4, Application Token
+demo-ruckus-client / demo-ruckus-secret, customers Acme Sales 5e1a0000000000000000000000000001,
+Globex Retail ...0002, Initech ...0003 (with venues), an integrator and an installer; a second
+MSP 0b2e5f8a3d6c49f4a7b1e0d9c8b7a6f5 (other-ruckus-client / other-ruckus-secret) for isolation.
+Token, the MSP's tenants, a create (202 + requestId, an activity on the mock clock), venues in a
+customer with x-rks-tenantid (needs jq):
+  M=http://127.0.0.1:8080
+  TOKEN=$(curl -s -d grant_type=client_credentials -d client_id=demo-ruckus-client \\
+    -d client_secret=demo-ruckus-secret $M/oauth2/token/9b1d4e7a2c5f48e3b6a0d9c8f7e6a5b4 \\
+    | jq -r .access_token)
+  AUTH=\"Authorization: Bearer $TOKEN\"; JSON='Content-Type: application/json'
+  curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"fields\": [\"name\"], \"sortField\": \"name\"}' $M/mspecs/query
+  REQ=$(curl -s -H \"$AUTH\" -H \"$JSON\" -d '{\"data\": [{\"name\": \"Hooli\"}]}' $M/tenants \\
+    | jq -r '.data[0].requestId')                                       # 202
+  curl -s -H \"$AUTH\" $M/activities/$REQ                                 # PENDING
+  curl -s -H \"$JSON\" -d '{\"seconds\": 5}' $M/__admin/clock/advance       # move the mock clock
+  curl -s -H \"$AUTH\" $M/activities/$REQ                                 # SUCCESS
+  curl -s -H \"$AUTH\" -H 'x-rks-tenantid: 5e1a0000000000000000000000000001' $M/venues";
+
+/// A stateful offline mock of HPE GreenLake SSO, workspaces and MSP tenants, the Aruba Central
+/// calls PyCentral uses, Ivanti nSA's MSP portal and RUCKUS One's MSP Services.
 #[derive(Debug, Parser)]
 #[command(name = "msp-mock", version, about, after_help = AFTER_HELP)]
 struct Cli {

@@ -169,4 +169,10 @@ runtime_hooks!(
     crate::generated::glp_workspace_management::Client,
     crate::generated::glp_workspaces::Client,
     crate::generated::nsa_msp::Client,
+    crate::generated::ruckus_activities::Client,
+    crate::generated::ruckus_msp::Client,
+    crate::generated::ruckus_msp_queries::Client,
+    crate::generated::ruckus_tenant::Client,
+    crate::generated::ruckus_token::Client,
+    crate::generated::ruckus_venues::Client,
 );

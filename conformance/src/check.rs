@@ -1,5 +1,7 @@
 //! Spec checks on a response: is its status declared for the operation, and does its body
 //! validate against the declared JSON schema (via `msp-spec`'s OpenAPI → JSON Schema validators)?
+//! One checker may cover several specs of one vendor (RUCKUS One splits its API over six);
+//! operation ids are unique across them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,10 +12,11 @@ use serde_json::Value;
 /// Compiled validators per (operation, status); `None` when the response has no JSON body.
 type ValidatorCache = HashMap<(String, u16), Option<Arc<msp_spec::Validator>>>;
 
-/// Spec checks for one API, with compiled validators cached per (operation, status).
+/// Spec checks for one API (one or more specs), with compiled validators cached per
+/// (operation, status).
 #[derive(Clone, Debug)]
 pub struct SpecChecker {
-    spec: Spec,
+    specs: Vec<Spec>,
     cache: Arc<Mutex<ValidatorCache>>,
 }
 
@@ -29,22 +32,41 @@ pub enum SpecViolation {
 impl SpecChecker {
     /// Checks for the embedded spec `name`.
     pub fn load(name: &str) -> anyhow::Result<SpecChecker> {
+        SpecChecker::load_all(&[name])
+    }
+
+    /// Checks for the embedded specs `names`, as one API (an operation is looked up in each).
+    pub fn load_all(names: &[&str]) -> anyhow::Result<SpecChecker> {
+        let specs = names
+            .iter()
+            .map(|n| Spec::load(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        anyhow::ensure!(!specs.is_empty(), "a spec checker needs at least one spec");
         Ok(SpecChecker {
-            spec: Spec::load(name)?,
+            specs,
             cache: Arc::default(),
         })
     }
 
-    /// The spec.
+    /// The (first) spec.
     pub fn spec(&self) -> &Spec {
-        &self.spec
+        &self.specs[0]
+    }
+
+    /// The spec that declares `operation_id`.
+    fn spec_of(&self, operation_id: &str) -> Option<&Spec> {
+        self.specs.iter().find(|s| {
+            s.operations()
+                .into_iter()
+                .any(|(_, _, op)| op.operation_id.as_deref() == Some(operation_id))
+        })
     }
 
     /// The statuses `operation_id` declares (`None` if the operation is unknown); a declared
     /// `default` or `4XX` range is reported as-is.
     pub fn declared(&self, operation_id: &str) -> Option<Vec<String>> {
         let (_, _, op) = self
-            .spec
+            .spec_of(operation_id)?
             .operations()
             .into_iter()
             .find(|(_, _, op)| op.operation_id.as_deref() == Some(operation_id))?;
@@ -82,11 +104,13 @@ impl SpecChecker {
         {
             return Ok(v.clone());
         }
-        let compiled = match self.spec.response_schema(operation_id, status) {
+        let spec = self
+            .spec_of(operation_id)
+            .ok_or_else(|| format!("no spec declares {operation_id}"))?;
+        let compiled = match spec.response_schema(operation_id, status) {
             None => None,
             Some(schema) => Some(Arc::new(
-                self.spec
-                    .validator(&schema)
+                spec.validator(&schema)
                     .map_err(|e| format!("{operation_id} {status}: {e}"))?,
             )),
         };
@@ -161,6 +185,22 @@ mod tests {
         assert!(matches!(
             c.check("delete_msp_tenant", 204, "{}"),
             Err(SpecViolation::Body(_))
+        ));
+    }
+
+    #[test]
+    fn several_specs_answer_as_one() {
+        let c = SpecChecker::load_all(&["ruckus-msp", "ruckus-activities"]).unwrap();
+        assert!(c.declared("create_tenants").is_some());
+        assert!(c.declared("get_activity").is_some());
+        assert!(c.declared("list_msp_tenants").is_none());
+        assert!(matches!(
+            c.check("get_activity", 200, r#"{"status": 7}"#),
+            Err(SpecViolation::Body(_))
+        ));
+        assert!(matches!(
+            c.check("create_tenants", 418, ""),
+            Err(SpecViolation::Status(_))
         ));
     }
 }

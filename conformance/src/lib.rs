@@ -26,6 +26,7 @@
 //! | `glp.rate_limits` | writes and lists after injected 429s | yes |
 //! | `glp.malformed` | bad bodies, filters, paging, content types, ids | no |
 //! | `nsa.crud` | nSA tenant create/update/delete, paged lists with MSP-wide figures, the cap, provisioning across clock advances, usage reports, the schedule, a second nSA MSP going after the first's tenants (isolation) | clock advances only |
+//! | `ruckus.crud` | RUCKUS One tenant create/rename/delete (asynchronous: 202 and an activity), tech-partner delegations, paged and sorted tenant queries, activity polls across clock advances, `x-rks-tenantid` calls, a second RUCKUS MSP going after the first's tenants, call-bucket bursts (429, `Retry-After`), malformed queries and creates | clock advances and bursts only |
 //!
 //! Every step checks the properties in [`properties::PROPERTIES`]: the response status and
 //! body against the spec, the body against the generated types, the answer against the

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! msp-conformance run --target http://127.0.0.1:8080 [--admin URL] [--credentials FILE]
+//!                     [--ruckus-tenant-id ID --ruckus-client-id ID --ruckus-client-secret S]
 //!                     [--cases N] [--seed S] [--junit FILE] [--family NAME]...
 //! ```
 //! Without `--admin` the tool tries `{target}/__admin`; properties that need it (clock,
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use msp_conformance::target::RuckusCredential;
 use msp_conformance::{Admin, Family, SuiteConfig, Target, TargetCredentials, report};
 
 #[derive(Parser)]
@@ -28,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the properties against a server.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the properties and families.
     List,
 }
@@ -44,11 +46,31 @@ struct RunArgs {
     /// Never use an admin API (skip the properties that need it).
     #[arg(long, conflicts_with = "admin")]
     no_admin: bool,
-    /// Credentials JSON: `{"msps": [{"workspace_id", "client_id", "client_secret"}, ...]}`
-    /// (the first MSP is tested, a second one is the isolation witness). Default: the admin
-    /// API's `/credentials`.
+    /// Credentials JSON: `{"msps": [{"workspace_id", "client_id", "client_secret"}, ...],
+    /// "nsa": [{"username", "password"}, ...], "ruckus": {"msps": [{"tenant_id", "client_id",
+    /// "client_secret"}, ...]}}`, any section optional (in each, the first account is tested, a
+    /// second one is the isolation witness). Default: the admin API's `/credentials`.
     #[arg(long)]
     credentials: Option<PathBuf>,
+    /// RUCKUS One MSP tenant id to test (replaces the first `ruckus` MSP of the credentials;
+    /// needs the client id and secret too).
+    #[arg(long, env = "MSP_CONFORMANCE_RUCKUS_TENANT_ID", requires_all = ["ruckus_client_id", "ruckus_client_secret"])]
+    ruckus_tenant_id: Option<String>,
+    /// The RUCKUS One MSP's Application Token client id.
+    #[arg(
+        long,
+        env = "MSP_CONFORMANCE_RUCKUS_CLIENT_ID",
+        requires = "ruckus_tenant_id"
+    )]
+    ruckus_client_id: Option<String>,
+    /// The RUCKUS One MSP's Application Token client secret.
+    #[arg(
+        long,
+        env = "MSP_CONFORMANCE_RUCKUS_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "ruckus_tenant_id"
+    )]
+    ruckus_client_secret: Option<String>,
     /// Cases per family (default: `MSP_CONFORMANCE_CASES` or 256).
     #[arg(long)]
     cases: Option<u32>,
@@ -62,7 +84,7 @@ struct RunArgs {
     #[arg(long)]
     junit: Option<PathBuf>,
     /// Run only these families (repeatable): glp.crud, glp.tokens, glp.rate_limits, glp.malformed,
-    /// nsa.crud.
+    /// nsa.crud, ruckus.crud.
     #[arg(long = "family")]
     families: Vec<String>,
 }
@@ -91,7 +113,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run(args) => match run(args) {
+        Command::Run(args) => match run(*args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(e) => {
@@ -125,7 +147,20 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             None
         }
     };
-    let credentials = match (&args.credentials, &admin_url) {
+    let ruckus = match (
+        &args.ruckus_tenant_id,
+        &args.ruckus_client_id,
+        &args.ruckus_client_secret,
+    ) {
+        (Some(tenant_id), Some(client_id), Some(client_secret)) => Some(RuckusCredential {
+            name: "RUCKUS One MSP (--ruckus-*)".into(),
+            tenant_id: tenant_id.clone(),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+        }),
+        _ => None,
+    };
+    let mut credentials = match (&args.credentials, &admin_url) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
@@ -134,10 +169,19 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         (None, Some(admin)) => rt
             .block_on(Admin::new(admin).credentials())
             .context("reading credentials from the admin API")?,
+        (None, None) if ruckus.is_some() => TargetCredentials::default(),
         (None, None) => {
-            bail!("no credentials: pass --credentials FILE (no admin API to read them from)")
+            bail!(
+                "no credentials: pass --credentials FILE or --ruckus-* (no admin API to read \
+                 them from)"
+            )
         }
     };
+    if let Some(r) = ruckus {
+        let msps = &mut credentials.ruckus.msps;
+        msps.retain(|m| m.tenant_id != r.tenant_id);
+        msps.insert(0, r);
+    }
     let target = Target::new(&base, admin_url.as_deref(), credentials);
     let mut config = SuiteConfig::from_env();
     if let Some(n) = args.cases {

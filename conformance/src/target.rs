@@ -46,6 +46,42 @@ pub struct TargetCredentials {
     /// Ivanti nSA MSP portal logins (the mock lists them under `"nsa"`); the first is tested.
     #[serde(default)]
     pub nsa: Vec<NsaCredential>,
+    /// RUCKUS One MSPs (the mock lists them under `"ruckus": {"msps": [...]}`); the first is
+    /// tested, the second (if any) is the isolation witness.
+    #[serde(default)]
+    pub ruckus: RuckusAccounts,
+}
+
+/// The RUCKUS One section of the credentials document.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RuckusAccounts {
+    /// The MSPs' Application Tokens.
+    #[serde(default)]
+    pub msps: Vec<RuckusCredential>,
+}
+
+/// One RUCKUS One MSP's Application Token.
+#[derive(Clone, Deserialize)]
+pub struct RuckusCredential {
+    /// MSP name (for messages).
+    #[serde(default)]
+    pub name: String,
+    /// The MSP's tenant id (the `{tenantId}` of `POST /oauth2/token/{tenantId}`).
+    pub tenant_id: String,
+    /// Application Token client id.
+    pub client_id: String,
+    /// Application Token client secret.
+    pub client_secret: String,
+}
+
+impl fmt::Debug for RuckusCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuckusCredential")
+            .field("name", &self.name)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One nSA MSP portal login the suite may sign in with.
@@ -69,12 +105,16 @@ impl fmt::Debug for NsaCredential {
 }
 
 impl TargetCredentials {
-    /// Parses a JSON or YAML-free JSON credentials file.
+    /// Parses a JSON credentials file; it must name at least one account (a GreenLake MSP, an
+    /// nSA login or a RUCKUS One MSP).
     pub fn from_json(text: &str) -> anyhow::Result<Self> {
         let c: TargetCredentials =
             serde_json::from_str(text).context("credentials file is not the expected JSON")?;
-        if c.msps.is_empty() {
-            bail!("credentials file lists no MSP (expected {{\"msps\": [{{...}}]}})");
+        if c.msps.is_empty() && c.nsa.is_empty() && c.ruckus.msps.is_empty() {
+            bail!(
+                "credentials file lists no account (expected {{\"msps\": [...]}}, \
+                 {{\"nsa\": [...]}} or {{\"ruckus\": {{\"msps\": [...]}}}})"
+            );
         }
         Ok(c)
     }
@@ -184,6 +224,14 @@ impl Admin {
     pub async fn clock_now(&self) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
         let v = self.call(reqwest::Method::GET, "/clock", None).await?;
         parse_clock(&v)
+    }
+
+    /// `GET /clock`: the server's current time and whether its clock is manual (moves only
+    /// when advanced).
+    pub async fn clock(&self) -> anyhow::Result<(chrono::DateTime<chrono::Utc>, bool)> {
+        let v = self.call(reqwest::Method::GET, "/clock", None).await?;
+        let manual = v.get("manual").and_then(Value::as_bool).unwrap_or(false);
+        Ok((parse_clock(&v)?, manual))
     }
 
     /// `POST /clock/advance`: moves the server clock; returns the new time.

@@ -5,6 +5,8 @@
 use msp_conformance::{Family, SuiteConfig, Target};
 use msp_mock_server::{MockServer, RateLimits};
 
+mod common;
+
 /// A runtime and a mock whose rate limits leave room for the suite's own traffic (429s are
 /// exercised by injected faults in `glp.rate_limits`).
 fn mock() -> (tokio::runtime::Runtime, MockServer, Target) {
@@ -34,7 +36,16 @@ fn family(name: &str) -> Family {
 }
 
 fn run(family: Family) {
-    let (rt, _mock, target) = mock();
+    let (rt, mock, target) = mock();
+    run_on(family, rt, mock, target);
+}
+
+fn run_on(
+    family: Family,
+    rt: tokio::runtime::Runtime,
+    _mock: MockServer,
+    target: Target,
+) -> msp_conformance::FamilyOutcome {
     let config = SuiteConfig::from_env();
     let outcome = family.run(&target, &config, rt.handle());
     eprintln!(
@@ -43,6 +54,7 @@ fn run(family: Family) {
     );
     outcome.assert_passed();
     assert!(outcome.stats.cases >= u64::from(config.cases));
+    outcome
 }
 
 #[test]
@@ -68,4 +80,31 @@ fn glp_malformed() {
 #[test]
 fn nsa_crud() {
     run(family("nsa.crud"));
+}
+
+/// On the default world's RUCKUS One MSPs, with a small call bucket (so the burst steps drain it
+/// cheaply) and a manual clock.
+#[test]
+fn ruckus_crud() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = rt.block_on(common::ruckus_mock().start());
+    let target = rt.block_on(Target::mock(mock.uri())).unwrap();
+    let outcome = run_on(family("ruckus.crud"), rt, mock, target);
+    // Every RUCKUS property was exercised, the bucket burst included (the small bucket).
+    for p in [
+        "domain.delegation",
+        "activity.terminal",
+        "query.totals",
+        "rate.limit",
+        "isolation",
+        "input.malformed",
+        "model.equality",
+    ] {
+        let n = outcome.stats.checks.get(p).copied().unwrap_or(0);
+        assert!(n > 0, "{p} was never checked: {:?}", outcome.stats.checks);
+    }
 }

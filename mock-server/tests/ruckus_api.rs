@@ -291,6 +291,36 @@ async fn the_header_reaches_only_the_msps_own_customers() {
 }
 
 #[tokio::test]
+async fn the_header_sees_activities_that_are_due_even_when_no_call_ran_them_yet() {
+    // A customer's delete is due, but no call has settled it yet: the first call naming the
+    // customer in x-rks-tenantid must see it gone (403, as for any tenant the MSP does not
+    // manage), not pass the header check on the stale state and then 404 in the handler.
+    let mock = mock().await;
+    let t = token(&mock).await;
+    let (s, v, _) = call(
+        &mock,
+        &t,
+        None,
+        reqwest::Method::DELETE,
+        &format!("/tenants/{GLOBEX}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    mock.clock().advance(5.0);
+    let (s, v) = get(&mock, &t, Some(GLOBEX), "/venues").await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["errors"]["x-rks-tenantid"]["code"], "MSP-10403", "{v}");
+    // And a create that is due is a tenant the header may name.
+    let (s, v) = post(&mock, &t, "/tenants", json!({"data": [{"name": "Due Co"}]})).await;
+    assert_eq!(s, 202, "{v}");
+    let id = v["data"][0]["tenantId"].as_str().unwrap().to_owned();
+    mock.clock().advance(5.0);
+    let (s, v) = get(&mock, &t, Some(&id), "/venues").await;
+    assert_eq!((s, &v), (StatusCode::OK, &json!([])));
+}
+
+#[tokio::test]
 async fn a_create_runs_pending_inprogress_success_on_the_mock_clock() {
     let mock = mock().await;
     let t = token(&mock).await;

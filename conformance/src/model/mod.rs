@@ -3,3 +3,4 @@
 
 pub mod glp;
 pub mod nsa;
+pub mod ruckus;

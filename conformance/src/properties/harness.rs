@@ -57,6 +57,9 @@ pub trait Machine: 'static {
     const NAME: &'static str;
     /// The spec (`openapi/<SPEC>.yaml`) every answer is checked against.
     const SPEC: &'static str;
+    /// Further specs of the same API (an operation is looked up in each), for a vendor whose
+    /// API spans several files.
+    const MORE_SPECS: &'static [&'static str] = &[];
     /// What a case starts from (generated).
     type Init: Clone + fmt::Debug + 'static;
     /// One step (symbolic, resolved against the model when executed).
@@ -142,12 +145,14 @@ pub fn run<M: Machine>(
         elapsed: Duration::ZERO,
         cases_requested: config.cases,
     };
-    let checker = match SpecChecker::load(M::SPEC) {
+    let mut specs = vec![M::SPEC];
+    specs.extend_from_slice(M::MORE_SPECS);
+    let checker = match SpecChecker::load_all(&specs) {
         Ok(c) => c,
         Err(e) => {
             return not_run(Verdict::Failed {
                 case: None,
-                reason: format!("cannot load the {} spec: {e}", M::SPEC),
+                reason: format!("cannot load the {} spec: {e}", specs.join(", ")),
             });
         }
     };
@@ -288,6 +293,8 @@ pub struct Resp {
     pub status: u16,
     /// The `Location` header, if any.
     pub location: Option<String>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     /// The body as JSON (already checked against the spec and the generated types).
     pub json: Option<Value>,
 }
@@ -485,6 +492,11 @@ impl<'a> Wire<'a> {
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let text = response.text().await.unwrap_or_default();
         exchange.status = status;
         exchange.response_body = clip(&text);
@@ -494,6 +506,7 @@ impl<'a> Wire<'a> {
         Ok(Resp {
             status,
             location,
+            retry_after,
             json,
         })
     }

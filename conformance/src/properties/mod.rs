@@ -9,6 +9,7 @@
 pub mod glp;
 pub mod harness;
 pub mod nsa;
+pub mod ruckus;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -59,6 +60,22 @@ pub const PROPERTIES: &[(&str, &str)] = &[
     (
         "retry.budget",
         "after injected 429s the client succeeds within its retry budget",
+    ),
+    (
+        "domain.delegation",
+        "a delegation goes only to a tech partner of its type, and only customers are delegated",
+    ),
+    (
+        "activity.terminal",
+        "every accepted asynchronous write's activity ends (SUCCESS or FAIL) within the model's bound",
+    ),
+    (
+        "query.totals",
+        "a query's totalCount, 1-based page and sort order are what the model computes",
+    ),
+    (
+        "rate.limit",
+        "an empty per-tenant call bucket answers 429 with Retry-After, and calls pass again after it",
     ),
     (
         "input.malformed",
@@ -358,7 +375,8 @@ impl SuiteConfig {
 
 /// One property family: a name, whether it needs the admin API, and the machine that runs it.
 ///
-/// Each vendor's family folder exports its families (`glp::FAMILIES`, `nsa::FAMILIES`);
+/// Each vendor's family folder exports its families (`glp::FAMILIES`, `nsa::FAMILIES`,
+/// `ruckus::FAMILIES`);
 /// [`VENDORS`] lists those slices, so a new vendor is its folder plus one line there.
 #[derive(Clone, Copy)]
 pub struct Family {
@@ -382,7 +400,7 @@ impl PartialEq for Family {
 impl Eq for Family {}
 
 /// Every vendor's families, in report order: one line per vendor.
-pub const VENDORS: &[&[Family]] = &[glp::FAMILIES, nsa::FAMILIES];
+pub const VENDORS: &[&[Family]] = &[glp::FAMILIES, nsa::FAMILIES, ruckus::FAMILIES];
 
 impl Family {
     /// The family that runs machine `M`; `needs_admin`: it cannot run without the admin API.

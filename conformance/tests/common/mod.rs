@@ -6,7 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use msp_conformance::{Family, FamilyOutcome, SuiteConfig, Target, Verdict};
-use msp_mock_server::{MockServer, RateLimits};
+use msp_mock_server::{Clock, Fixture, MockServer, MockServerBuilder, RateLimits};
 use serde_json::Value;
 
 /// The family with this report name (panics when there is none).
@@ -58,6 +58,33 @@ pub async fn forward(
     (status, h, resp.bytes().await.unwrap())
 }
 
+/// The call bucket (calls a minute per tenant) of the RUCKUS One mock the suite's tests run
+/// `ruckus.crud` on: small enough that a burst step drains it cheaply, large enough for a case's
+/// own traffic.
+pub const RUCKUS_BUCKET: u32 = 150;
+
+/// A mock of the default world's RUCKUS One MSPs only, with a [`RUCKUS_BUCKET`] bucket and a
+/// manual clock (activities move only when the suite advances it).
+pub fn ruckus_mock() -> MockServerBuilder {
+    let world = serde_json::to_value(&Fixture::default_world().world).unwrap();
+    let mut ruckus = world["ruckus"].clone();
+    ruckus["settings"] = serde_json::json!({ "calls_per_minute": RUCKUS_BUCKET });
+    let yaml = serde_json::json!({ "ruckus": ruckus }).to_string();
+    MockServer::builder()
+        .fixture(Fixture::from_yaml(&yaml).unwrap())
+        .clock(Clock::manual(chrono::Utc::now()))
+}
+
+/// The default mock with quotas out of the way.
+pub fn quiet_mock() -> MockServerBuilder {
+    MockServer::builder().rate_limits(RateLimits {
+        per_client: 1_000_000,
+        per_workspace: 1_000_000,
+        tenant_create: 1_000_000,
+        ..RateLimits::default()
+    })
+}
+
 /// Runs `family` (128 cases, seed 7) against a fresh mock, with quotas out of the way, behind
 /// the proxy `proxy` builds for it; `label` names the mutation in the printed summary.
 pub fn run_behind_proxy(
@@ -65,21 +92,22 @@ pub fn run_behind_proxy(
     family: Family,
     proxy: impl FnOnce(&MockServer) -> axum::Router,
 ) -> FamilyOutcome {
+    run_behind_proxy_on(label, family, quiet_mock(), proxy)
+}
+
+/// [`run_behind_proxy`] on the mock `builder` starts.
+pub fn run_behind_proxy_on(
+    label: &str,
+    family: Family,
+    builder: MockServerBuilder,
+    proxy: impl FnOnce(&MockServer) -> axum::Router,
+) -> FamilyOutcome {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let mock = rt.block_on(
-        MockServer::builder()
-            .rate_limits(RateLimits {
-                per_client: 1_000_000,
-                per_workspace: 1_000_000,
-                tenant_create: 1_000_000,
-                ..RateLimits::default()
-            })
-            .start(),
-    );
+    let mock = rt.block_on(builder.start());
     let app = proxy(&mock);
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -99,6 +127,16 @@ pub fn run_behind_proxy(
     );
     drop(mock);
     outcome
+}
+
+/// The failing case's detail (what was wrong).
+pub fn failure_detail(outcome: &FamilyOutcome) -> String {
+    match &outcome.verdict {
+        Verdict::Failed {
+            case: Some(case), ..
+        } => case.failure.detail.clone(),
+        other => panic!("expected a failure with a shrunk case, got {other:?}"),
+    }
 }
 
 /// The failing case, its property, and the text of the step it names.

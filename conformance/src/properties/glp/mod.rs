@@ -61,7 +61,10 @@ impl<X: Mix> Machine for Glp<X> {
     type Setup = ();
     type Case<'a> = Case<'a>;
 
-    fn prepare(_: &Target) -> Result<(), String> {
+    fn prepare(target: &Target) -> Result<(), String> {
+        if target.credentials.msps.is_empty() {
+            return Err("the credentials name no GreenLake MSP (`msps: [...]`)".into());
+        }
         Ok(())
     }
 

@@ -12,16 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use msp_client::RetryPolicy;
 use msp_client::generated::{
     ruckus_activities as ra, ruckus_msp as rm, ruckus_msp_queries as rq, ruckus_tenant as rt,
     ruckus_token as rk, ruckus_venues as rv,
 };
 use msp_client::hooks::Context;
+use msp_client::ruckus::{RuckusCredentials, RuckusSession};
+use msp_client::{RetryPolicy, SessionOptions};
 use serde_json::{Value, json};
 
 use super::steps::{ADVANCES, NAMES, Pick, Step};
-use super::token::RuckusToken;
 use crate::model::ruckus::{ActivityModel, Kind, RuckusModel, TenantModel, Tenants, Verdict};
 use crate::properties::SuiteConfig;
 use crate::properties::harness::{R, Resp, Wire, setup_failure};
@@ -93,7 +93,8 @@ pub struct Case<'a> {
     pub(crate) ctx: Context,
     /// This MSP's token, without retries (a 429 is seen as it is).
     pub(crate) once: Context,
-    pub(crate) token: Arc<RuckusToken>,
+    /// This MSP's session from msp-client (its token, shared by `ctx` and `once`).
+    pub(crate) session: RuckusSession,
     pub(crate) model: RuckusModel,
     pub(crate) fresh_names: usize,
     pub(crate) foreign: Option<Foreign>,
@@ -102,6 +103,28 @@ pub struct Case<'a> {
     /// Seconds the server clock was advanced in the case.
     pub(crate) advanced: f64,
     pub(crate) started: Instant,
+}
+
+/// Signs `creds` in with msp-client's RUCKUS session on the case's HTTP client and clock.
+async fn connect(
+    wire: &Wire<'_>,
+    creds: &RuckusCredential,
+    clock: &Arc<ServerClock>,
+    retry: &RetryPolicy,
+    config: &SuiteConfig,
+) -> msp_client::Result<RuckusSession> {
+    let rk = RuckusCredentials::new(
+        &creds.tenant_id,
+        creds.client_id.clone(),
+        creds.client_secret.as_str(),
+    )?
+    .with_base_url(&wire.base)?;
+    let mut options = SessionOptions::default()
+        .with_clock(clock.clone())
+        .with_retry(retry.clone())
+        .with_refresh_skew(config.refresh_skew);
+    options.http = Some(wire.http.clone());
+    RuckusSession::connect_with(rk, options).await
 }
 
 fn setup(detail: String) -> Box<crate::properties::Failure> {
@@ -162,23 +185,22 @@ impl<'a> Case<'a> {
             request_timeout: Some(Duration::from_secs(20)),
             ..RetryPolicy::default()
         };
-        let token = Arc::new(RuckusToken::new(
-            &wire.base,
-            creds,
-            wire.http.clone(),
-            clock.clone(),
-            config.refresh_skew,
-        ));
-        let ctx = Context::default()
-            .with_authorizer(token.clone())
-            .with_retry(retry.clone())
-            .with_clock(clock.clone());
-        let once = Context::default()
-            .with_authorizer(token.clone())
-            .with_retry(RetryPolicy {
-                reauth_on_401: true,
-                ..RetryPolicy::none()
-            });
+        let session = connect(&wire, creds, &clock, &retry, config)
+            .await
+            .map_err(|e| {
+                setup_failure(
+                    "auth.no_401",
+                    format!("the MSP under test cannot sign in: {e}"),
+                )
+            })?;
+        let ctx = session.context();
+        let mut once = Context::default().with_retry(RetryPolicy {
+            reauth_on_401: true,
+            ..RetryPolicy::none()
+        });
+        if let Some(auth) = ctx.authorizer() {
+            once = once.with_authorizer(auth.clone());
+        }
         let (base, http, built) = (wire.base.clone(), wire.http.clone(), wire.builder_context());
         // The first token goes through the generated token client, so its answer is checked.
         let tokens = rk::Client::new_with_client(&base, http.clone(), built.clone());
@@ -208,7 +230,12 @@ impl<'a> Case<'a> {
             .get("expires_in")
             .and_then(Value::as_u64)
             .unwrap_or(3600);
-        token.seed(access.to_string(), life);
+        if access.is_empty() || life == 0 {
+            return Err(wire.fail(
+                "spec.body",
+                format!("the token answer has an empty access_token or expires_in {life}"),
+            ));
+        }
         let mut case = Case {
             msp: rm::Client::new_with_client(&base, http.clone(), built.clone()),
             queries: rq::Client::new_with_client(&base, http.clone(), built.clone()),
@@ -222,7 +249,7 @@ impl<'a> Case<'a> {
             timing,
             ctx: ctx.clone(),
             once,
-            token,
+            session,
             model: RuckusModel {
                 msp: creds.tenant_id.to_lowercase().replace('-', ""),
                 ..RuckusModel::default()
@@ -263,17 +290,15 @@ impl<'a> Case<'a> {
             .iter()
             .find(|o| o.tenant_id != creds.tenant_id)
         {
-            let t = Arc::new(RuckusToken::new(
-                &base,
-                other,
-                http,
-                clock,
-                config.refresh_skew,
-            ));
-            let fctx = Context::default()
-                .with_authorizer(t)
-                .with_retry(retry)
-                .with_clock(case.clock.clone());
+            let fctx = connect(&case.wire, other, &clock, &retry, config)
+                .await
+                .map_err(|e| {
+                    setup_failure(
+                        "isolation",
+                        format!("the other RUCKUS MSP cannot sign in: {e}"),
+                    )
+                })?
+                .context();
             let rows = case
                 .walk(
                     &fctx,

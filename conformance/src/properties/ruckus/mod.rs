@@ -14,7 +14,6 @@ mod checks;
 mod exec;
 pub mod steps;
 mod strategy;
-mod token;
 
 use std::future::Future;
 
@@ -26,7 +25,6 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 pub use steps::{ADVANCES, Bad, HeaderTarget, NAMES, NewKind, Pick, Step};
-pub use token::RuckusToken;
 
 use super::harness::{Machine, R, Running, Wire, decodes};
 use super::{Family, SuiteConfig};

@@ -12,7 +12,8 @@ const SLACK: u64 = 3;
 impl Case<'_> {
     /// Calls the case made on this MSP's bucket so far.
     fn calls_used(&self) -> u64 {
-        (self.wire.stats.requests + self.token.fetches()).saturating_sub(self.foreign_calls)
+        (self.wire.stats.requests + self.session.token_fetch_count())
+            .saturating_sub(self.foreign_calls)
     }
 
     /// A [`crate::properties::ruckus::Step::Burst`] (needs the admin API and a bucket of at

@@ -10,7 +10,7 @@ use crate::properties::nsa::case::Case;
 use crate::properties::nsa::steps::{ForeignAction, Pick, subscription_body};
 
 impl Case<'_> {
-    /// A [`Step::Foreign`]: the call goes out on the other MSP's session, then this MSP's
+    /// A [`Step::Foreign`](crate::properties::nsa::steps::Step::Foreign): the call goes out on the other MSP's session, then this MSP's
     /// session is put back whatever happened.
     pub(crate) async fn foreign(&mut self, who: &Pick, action: ForeignAction) -> R<()> {
         let Some((http, ctx)) = self.foreign.clone() else {

@@ -10,7 +10,7 @@ use crate::properties::nsa::steps::{Bad, subscription_body};
 
 impl Case<'_> {
     /// Sends a malformed request: it must get a 4xx (in the spec's error shape, which
-    /// [`Case::call`] checks) and change nothing (the model is left as is, so later steps and
+    /// [`Wire::call`](crate::properties::harness::Wire::call) checks) and change nothing (the model is left as is, so later steps and
     /// the end-of-case checks catch any change).
     pub(crate) async fn bad(&mut self, bad: &Bad) -> R<()> {
         let q = |k: &'static str, v: &str| vec![(k, v.to_string())];

@@ -913,14 +913,14 @@ fn static_ratios(bins: &Bins, opts: &Options, tmp: &Path, res: &mut Results) -> 
         let m = median_load(mock_runs.clone());
         let b = median_load(stat_runs.clone());
         res.lines.push(format!(
-            "{what} vs static bytes: {r:.2}× ({:.0} vs {:.0} req/s; rounds: mock {}; static {}; per-round ratio {})",
+            "{what} vs static bytes: {r:.3}× ({:.0} vs {:.0} req/s; rounds: mock {}; static {}; per-round ratio {})",
             m.rps,
             b.rps,
             join_rps(&mock_runs),
             join_rps(&stat_runs),
             ratios
                 .iter()
-                .map(|r| format!("{r:.2}"))
+                .map(|r| format!("{r:.3}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));

@@ -7,9 +7,11 @@
 //! are throughput at a fixed concurrency, with per-request latency recorded after a warm-up.
 //!
 //! ```text
-//! loadgen get    --url http://127.0.0.1:8080/path?q [--header 'K: V']... [-c 16] [-d 5] [-w 1]
+//! loadgen get    --url http://127.0.0.1:8080/path?q [--header 'K: V']... [--method POST --body JSON]
+//!                [-c 16] [-d 5] [-w 1]
 //! loadgen writes --base http://127.0.0.1:8080 --token JWT [-c 16] [-d 5] [-w 1]
 //! loadgen token  --base http://127.0.0.1:8080 --workspace ID --client-id C --secret S
+//! loadgen ruckus-token --base http://127.0.0.1:8080 --tenant ID --client-id C --secret S
 //! ```
 //! `get` and `writes` print one JSON object: requests, errors, statuses, rps, p50/p90/p99/max (µs).
 
@@ -61,11 +63,17 @@ struct Load {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// GET one URL repeatedly.
+    /// Send one request (GET unless told otherwise) repeatedly.
     Get {
         /// Target URL (http://127.0.0.1:PORT/...).
         #[arg(long)]
         url: String,
+        /// HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// JSON request body, sent with every request.
+        #[arg(long)]
+        body: Option<String>,
         /// Extra request header, `Name: value` (repeatable).
         #[arg(long = "header")]
         headers: Vec<String>,
@@ -103,6 +111,21 @@ enum Cmd {
         /// Print the status code before the body, and succeed whatever it is.
         #[arg(long)]
         status: bool,
+    },
+    /// Fetch a RUCKUS One MSP access token (`POST /oauth2/token/{tenant}`) and print it.
+    RuckusToken {
+        /// Mock base URL.
+        #[arg(long)]
+        base: String,
+        /// The MSP's tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// API client id.
+        #[arg(long)]
+        client_id: String,
+        /// API client secret.
+        #[arg(long)]
+        secret: String,
     },
     /// Fetch an MSP access token (client_credentials) and print it.
     Token {
@@ -209,7 +232,7 @@ fn request(
     host: &str,
     path: &str,
     headers: &[(String, String)],
-    body: Option<Vec<u8>>,
+    body: Option<Bytes>,
 ) -> anyhow::Result<Request<Full<Bytes>>> {
     let mut b = Request::builder()
         .method(method)
@@ -221,7 +244,7 @@ fn request(
     let body = match body {
         Some(bytes) => {
             b = b.header(hyper::header::CONTENT_TYPE, "application/json");
-            Full::new(Bytes::from(bytes))
+            Full::new(bytes)
         }
         None => Full::new(Bytes::new()),
     };
@@ -252,13 +275,17 @@ impl Window {
     }
 }
 
-async fn get_loop(
-    addr: SocketAddr,
+/// What `get` sends on every request.
+#[derive(Clone)]
+struct Repeat {
+    method: String,
     path: String,
     headers: Vec<(String, String)>,
+    body: Option<Bytes>,
     expect: u16,
-    w: Window,
-) -> Tally {
+}
+
+async fn get_loop(addr: SocketAddr, r: Repeat, w: Window) -> Tally {
     let mut t = Tally::default();
     let host = addr.to_string();
     let mut sender = match connect(addr).await {
@@ -274,7 +301,7 @@ async fn get_loop(
             break;
         }
         let measured = started >= w.record_from;
-        let req = match request("GET", &host, &path, &headers, None) {
+        let req = match request(&r.method, &host, &r.path, &r.headers, r.body.clone()) {
             Ok(r) => r,
             Err(e) => {
                 t.first_error = Some(e.to_string());
@@ -282,7 +309,7 @@ async fn get_loop(
             }
         };
         match send(&mut sender, req).await {
-            Ok((status, _, _)) => t.record(measured, status, status == expect, started),
+            Ok((status, _, _)) => t.record(measured, status, status == r.expect, started),
             Err(e) => {
                 t.errors += 1;
                 t.first_error.get_or_insert_with(|| e.to_string());
@@ -320,7 +347,7 @@ async fn writes_loop(addr: SocketAddr, token: String, conn: usize, w: Window) ->
             &host,
             path,
             &auth,
-            Some(body.to_string().into_bytes()),
+            Some(Bytes::from(body.to_string())),
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -354,7 +381,7 @@ async fn writes_loop(addr: SocketAddr, token: String, conn: usize, w: Window) ->
         let item = format!("{path}/{id}");
         let body = json!({ "workspaceName": format!("bench c{conn} n{n} renamed") });
         let steps = [
-            ("PUT", Some(body.to_string().into_bytes()), 200),
+            ("PUT", Some(Bytes::from(body.to_string())), 200),
             ("DELETE", None, 204),
         ];
         for (method, body, expect) in steps {
@@ -442,7 +469,7 @@ async fn run(cmd: Cmd) -> anyhow::Result<()> {
                 &addr.to_string(),
                 &path,
                 &headers,
-                body.map(String::into_bytes),
+                body.map(Bytes::from),
             )?;
             let (code, _, body) = send(&mut sender, req).await?;
             let text = String::from_utf8_lossy(&body);
@@ -456,15 +483,23 @@ async fn run(cmd: Cmd) -> anyhow::Result<()> {
         }
         Cmd::Get {
             url,
+            method,
+            body,
             headers,
             expect,
             load,
         } => {
             let (addr, path) = loopback(&url)?;
-            let headers = parse_headers(&headers)?;
+            let repeat = Repeat {
+                method,
+                path,
+                headers: parse_headers(&headers)?,
+                body: body.map(Bytes::from),
+                expect,
+            };
             let w = Window::of(&load)?;
             let tasks: Vec<_> = (0..load.connections)
-                .map(|_| tokio::spawn(get_loop(addr, path.clone(), headers.clone(), expect, w)))
+                .map(|_| tokio::spawn(get_loop(addr, repeat.clone(), w)))
                 .collect();
             let mut total = Tally::default();
             for task in tasks {
@@ -483,6 +518,30 @@ async fn run(cmd: Cmd) -> anyhow::Result<()> {
                 total.merge(task.await?);
             }
             println!("{}", report(total, load.duration));
+        }
+        Cmd::RuckusToken {
+            base,
+            tenant,
+            client_id,
+            secret,
+        } => {
+            let (addr, _) = loopback(&base)?;
+            let mut sender = connect(addr).await?;
+            let form = serde_urlencoded::to_string([
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id.as_str()),
+                ("client_secret", secret.as_str()),
+            ])?;
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/oauth2/token/{tenant}"))
+                .header(hyper::header::HOST, addr.to_string())
+                .header(
+                    hyper::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(Full::new(Bytes::from(form)))?;
+            print_token(send(&mut sender, req).await?)?;
         }
         Cmd::Token {
             base,
@@ -506,20 +565,25 @@ async fn run(cmd: Cmd) -> anyhow::Result<()> {
                 .body(Full::new(Bytes::from_static(
                     b"grant_type=client_credentials",
                 )))?;
-            let (status, _, body) = send(&mut sender, req).await?;
-            if status != 200 {
-                bail!(
-                    "token endpoint answered {status}: {}",
-                    String::from_utf8_lossy(&body)
-                );
-            }
-            let v: serde_json::Value = serde_json::from_slice(&body)?;
-            let token = v["access_token"]
-                .as_str()
-                .context("token response has no access_token")?;
-            println!("{token}");
+            print_token(send(&mut sender, req).await?)?;
         }
     }
+    Ok(())
+}
+
+/// Prints the `access_token` of a token endpoint's 200 answer.
+fn print_token((status, _, body): (u16, Option<String>, Bytes)) -> anyhow::Result<()> {
+    if status != 200 {
+        bail!(
+            "token endpoint answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&body)?;
+    let token = v["access_token"]
+        .as_str()
+        .context("token response has no access_token")?;
+    println!("{token}");
     Ok(())
 }
 

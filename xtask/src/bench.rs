@@ -49,6 +49,12 @@ const PAGE_PATH: &str = "/workspaces/v1/msp-tenants?limit=20";
 const MSP_ID: &str = "5b0c0e5e-0000-4000-8000-000000000001";
 const CLIENT_ID: &str = "bench-client";
 const CLIENT_SECRET: &str = "bench-secret";
+/// The RUCKUS One MSP of the static-baseline world, and its EC query (the first page by name).
+const RUCKUS_MSP: &str = "9b0c0e5e00004000800000000000b001";
+const RUCKUS_CLIENT_ID: &str = "bench-ruckus-client";
+const RUCKUS_CLIENT_SECRET: &str = "bench-ruckus-secret";
+const RUCKUS_QUERY_PATH: &str = "/tenants/query";
+const RUCKUS_QUERY: &str = r#"{"filters":{"tenantType":["MSP_EC"]},"page":1,"pageSize":20,"sortField":"name","sortOrder":"ASC"}"#;
 /// How long a server may take to answer its first request.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -205,6 +211,7 @@ struct Bins {
     mock: PathBuf,
     loadgen: PathBuf,
     bare: PathBuf,
+    static_bytes: PathBuf,
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -215,7 +222,9 @@ fn target_dir(root: &Path) -> PathBuf {
 
 fn build(root: &Path, no_build: bool) -> anyhow::Result<Bins> {
     if !no_build {
-        eprintln!("bench: building release binaries (msp-mock, loadgen, bare_axum)...");
+        eprintln!(
+            "bench: building release binaries (msp-mock, loadgen, bare_axum, static_bytes)..."
+        );
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
             .args([
@@ -229,6 +238,8 @@ fn build(root: &Path, no_build: bool) -> anyhow::Result<Bins> {
                 "loadgen",
                 "--example",
                 "bare_axum",
+                "--example",
+                "static_bytes",
             ])
             .status()?;
         if !status.success() {
@@ -240,8 +251,9 @@ fn build(root: &Path, no_build: bool) -> anyhow::Result<Bins> {
         mock: rel.join("msp-mock"),
         loadgen: rel.join("examples/loadgen"),
         bare: rel.join("examples/bare_axum"),
+        static_bytes: rel.join("examples/static_bytes"),
     };
-    for p in [&bins.mock, &bins.loadgen, &bins.bare] {
+    for p in [&bins.mock, &bins.loadgen, &bins.bare, &bins.static_bytes] {
         if !p.exists() {
             bail!("{} is missing; run without --no-build", p.display());
         }
@@ -254,9 +266,21 @@ fn tenant_id(i: usize) -> String {
     format!("7e000000-0000-4000-8000-{i:012x}")
 }
 
-/// Writes the bench fixture: one MSP with `tenants` tenants of `devices` devices each, quotas
-/// high enough that the load is never rate limited, and a cap leaving room for the write load.
-fn write_fixture(path: &Path, tenants: usize, devices: usize) -> anyhow::Result<()> {
+/// A deterministic RUCKUS One EC id (32 hex digits, quoted in YAML so it stays a string).
+fn ruckus_ec_id(i: usize) -> String {
+    format!("5e1a{i:028x}")
+}
+
+/// Writes the bench fixture: one GreenLake MSP with `tenants` tenants of `devices` devices
+/// each, quotas high enough that the load is never rate limited, and a cap leaving room for the
+/// write load; with `ruckus_ecs > 0`, also one RUCKUS One MSP with that many ECs (one admin
+/// each) and a call bucket the load never empties.
+fn write_fixture(
+    path: &Path,
+    tenants: usize,
+    devices: usize,
+    ruckus_ecs: usize,
+) -> anyhow::Result<()> {
     let file = std::fs::File::create(path)?;
     let mut w = std::io::BufWriter::new(file);
     writeln!(
@@ -285,6 +309,25 @@ fn write_fixture(path: &Path, tenants: usize, devices: usize) -> anyhow::Result<
             )?;
         }
         writeln!(w, "        ] }}")?;
+    }
+    if ruckus_ecs > 0 {
+        writeln!(
+            w,
+            "ruckus:\n  settings: {{ calls_per_minute: 1000000000 }}\n  msps:\n    - tenant_id: \"{RUCKUS_MSP}\"\n      \
+             name: Bench RUCKUS MSP\n      client_id: {RUCKUS_CLIENT_ID}\n      client_secret: {RUCKUS_CLIENT_SECRET}\n      \
+             email: ops@bench-ruckus.example.com\n      admins:\n        - {{ id: \"a1d0{z:028x}\", \
+             email: prime@bench-ruckus.example.com, first_name: Pat, last_name: Prime, role: PRIME_ADMIN, \
+             delegate_to_all_ecs: true }}\n      tenants:",
+            z = 1
+        )?;
+        for i in 0..ruckus_ecs {
+            writeln!(
+                w,
+                "        - {{ id: \"{id}\", name: \"Customer {i:05}\", account: {{ city: Springfield, country: US }}, \
+                 admins: [{{ id: \"ec0a{i:028x}\", email: \"it{i}@customer.example.com\", first_name: It, last_name: Admin }}] }}",
+                id = ruckus_ec_id(i)
+            )?;
+        }
     }
     w.flush()?;
     Ok(())
@@ -381,6 +424,19 @@ fn get_load(
     token: Option<&str>,
     warmup: u64,
 ) -> anyhow::Result<Load> {
+    load_with(bins, opts, url, None, token, warmup)
+}
+
+/// The bounded load of one request repeated on every connection: a GET, or with `post_body` a
+/// POST of that JSON body.
+fn load_with(
+    bins: &Bins,
+    opts: &Options,
+    url: &str,
+    post_body: Option<&str>,
+    token: Option<&str>,
+    warmup: u64,
+) -> anyhow::Result<Load> {
     let mut args = vec![
         "get".to_owned(),
         "--url".into(),
@@ -395,6 +451,14 @@ fn get_load(
     if let Some(t) = token {
         args.push("--header".into());
         args.push(format!("Authorization: Bearer {t}"));
+    }
+    if let Some(body) = post_body {
+        args.extend([
+            "--method".into(),
+            "POST".into(),
+            "--body".into(),
+            body.into(),
+        ]);
     }
     let load = Load::parse(&loadgen(bins, &args)?);
     if load.errors > 0 || load.requests == 0 {
@@ -530,7 +594,7 @@ fn run_in(root: &Path, opts: &Options, bins: &Bins, tmp: &Path) -> anyhow::Resul
         targets: Vec::new(),
     };
     let fixture = tmp.join("world-1k.yaml");
-    write_fixture(&fixture, TENANTS, 1)?;
+    write_fixture(&fixture, TENANTS, 1, 0)?;
 
     // Start time with the embedded default world: median of 5 launches.
     let mut defaults = Vec::new();
@@ -708,6 +772,8 @@ fn run_in(root: &Path, opts: &Options, bins: &Bins, tmp: &Path) -> anyhow::Resul
     ));
     drop(mock);
 
+    static_ratios(bins, opts, tmp, &mut res)?;
+
     if opts.compare {
         compare(bins, opts, tmp, &page, &mock_read, &mut res)?;
     }
@@ -720,6 +786,156 @@ fn run_in(root: &Path, opts: &Options, bins: &Bins, tmp: &Path) -> anyhow::Resul
         client_suite(root, &mut res)?;
     }
     Ok(res)
+}
+
+/// The GreenLake tenant list and the RUCKUS One EC query, each against the static-bytes
+/// baseline (`static_bytes`: the page's bytes, captured from the mock, after a bearer compare),
+/// on one mock whose world holds both vendors' lists at the same size. Interleaved rounds; each
+/// ratio is the median of the per-round ratios. Measurements only: no target is set.
+fn static_ratios(bins: &Bins, opts: &Options, tmp: &Path, res: &mut Results) -> anyhow::Result<()> {
+    let fixture = tmp.join("world-1k-ruckus.yaml");
+    write_fixture(&fixture, TENANTS, 1, TENANTS)?;
+    let mock = start_mock(bins, &fixture)?;
+    let glp_token = mock_token(bins, &mock)?;
+    let ruckus_token = loadgen_text(
+        bins,
+        &[
+            "ruckus-token",
+            "--base",
+            &mock.url(""),
+            "--tenant",
+            RUCKUS_MSP,
+            "--client-id",
+            RUCKUS_CLIENT_ID,
+            "--secret",
+            RUCKUS_CLIENT_SECRET,
+        ],
+    )?;
+    let glp_url = mock.url(PAGE_PATH);
+    let ruckus_url = mock.url(RUCKUS_QUERY_PATH);
+    let glp_page = loadgen_text(
+        bins,
+        &[
+            "fetch",
+            "--url",
+            &glp_url,
+            "--header",
+            &format!("Authorization: Bearer {glp_token}"),
+        ],
+    )?;
+    let ruckus_page = loadgen_text(
+        bins,
+        &[
+            "fetch",
+            "--method",
+            "POST",
+            "--url",
+            &ruckus_url,
+            "--header",
+            &format!("Authorization: Bearer {ruckus_token}"),
+            "--body",
+            RUCKUS_QUERY,
+        ],
+    )?;
+    let rv: Value =
+        serde_json::from_str(&ruckus_page).context("the mock's EC query answer is not JSON")?;
+    let items = rv["data"].as_array().map_or(0, Vec::len);
+    if items != 20 || rv["totalCount"].as_u64() != Some(TENANTS as u64) {
+        bail!(
+            "the EC query answered {items} ECs of {} (expected 20 of {TENANTS})",
+            rv["totalCount"]
+        );
+    }
+    res.lines.push(format!(
+        "RUCKUS page: POST {RUCKUS_QUERY_PATH} {RUCKUS_QUERY} → {} bytes, {items} ECs of {} total",
+        ruckus_page.len(),
+        rv["totalCount"]
+    ));
+    let glp_file = tmp.join("static-glp.json");
+    let ruckus_file = tmp.join("static-ruckus.json");
+    std::fs::write(&glp_file, &glp_page)?;
+    std::fs::write(&ruckus_file, &ruckus_page)?;
+    let route = |path: &str, file: &Path| {
+        format!(
+            "{}={}",
+            path.split('?').next().unwrap_or(path),
+            file.display()
+        )
+    };
+    let addr = free_port()?;
+    let mut cmd = Command::new(&bins.static_bytes);
+    cmd.arg("--listen")
+        .arg(addr.to_string())
+        .arg("--route")
+        .arg(route(PAGE_PATH, &glp_file))
+        .arg("--route")
+        .arg(route(RUCKUS_QUERY_PATH, &ruckus_file));
+    let stat = start("static_bytes", cmd, addr, "/health", 200)?;
+    let stat_token = stat.line_after("token:")?;
+
+    // Per scenario: (mock runs, static runs, per-round ratios).
+    let mut runs: [(Vec<Load>, Vec<Load>, Vec<f64>); 2] = Default::default();
+    for round in 1..=ROUNDS {
+        eprintln!(
+            "bench: static-bytes ratios, round {round}/{ROUNDS}: GLP list, RUCKUS EC query..."
+        );
+        for (i, (path, body, token)) in [
+            (PAGE_PATH, None, &glp_token),
+            (RUCKUS_QUERY_PATH, Some(RUCKUS_QUERY), &ruckus_token),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = load_with(bins, opts, &mock.url(path), body, Some(token), WARMUP)?;
+            let b = load_with(bins, opts, &stat.url(path), body, Some(&stat_token), WARMUP)?;
+            runs[i].2.push(m.rps / b.rps.max(1.0));
+            runs[i].0.push(m);
+            runs[i].1.push(b);
+        }
+    }
+    let names = [
+        (
+            format!("msp-mock GET limit=20 ({TENANTS} tenants; world with RUCKUS)"),
+            "static bytes + bearer compare, GLP page",
+            "GLP tenant list",
+        ),
+        (
+            format!("msp-mock RUCKUS EC query, 20 of {TENANTS} ECs"),
+            "static bytes + bearer compare, RUCKUS page",
+            "RUCKUS EC query",
+        ),
+    ];
+    for ((mock_runs, stat_runs, mut ratios), (mock_name, stat_name, what)) in
+        runs.into_iter().zip(names)
+    {
+        ratios.sort_by(f64::total_cmp);
+        let r = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
+        let m = median_load(mock_runs.clone());
+        let b = median_load(stat_runs.clone());
+        res.lines.push(format!(
+            "{what} vs static bytes: {r:.3}× ({:.0} vs {:.0} req/s; rounds: mock {}; static {}; per-round ratio {})",
+            m.rps,
+            b.rps,
+            join_rps(&mock_runs),
+            join_rps(&stat_runs),
+            ratios
+                .iter()
+                .map(|r| format!("{r:.3}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        res.rows.push(Row {
+            scenario: mock_name,
+            load: m,
+            rss_mb: mock.rss_mb(),
+        });
+        res.rows.push(Row {
+            scenario: stat_name.into(),
+            load: b,
+            rss_mb: stat.rss_mb(),
+        });
+    }
+    Ok(())
 }
 
 /// Checks, after the write load, that uniqueness and the cap still hold: a duplicate name is
@@ -866,7 +1082,7 @@ fn big(
 ) -> anyhow::Result<()> {
     eprintln!("bench: writing the {BIG_TENANTS} × {BIG_DEVICES} fixture...");
     let fixture = tmp.join("world-big.yaml");
-    write_fixture(&fixture, BIG_TENANTS, BIG_DEVICES)?;
+    write_fixture(&fixture, BIG_TENANTS, BIG_DEVICES, 0)?;
     let size = std::fs::metadata(&fixture)?.len();
     eprintln!(
         "bench: starting the mock on it ({} MB of YAML)...",
@@ -1029,7 +1245,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("msp-bench-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("w.yaml");
-        write_fixture(&p, 3, 2).unwrap();
+        write_fixture(&p, 3, 2, 0).unwrap();
         let v: Value = serde_norway::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         let tenants = v["msps"][0]["tenants"].as_array().unwrap();
@@ -1037,6 +1253,31 @@ mod tests {
         assert_eq!(tenants[2]["devices"].as_array().unwrap().len(), 2);
         assert_eq!(tenants[1]["id"], tenant_id(1));
         assert_eq!(v["settings"]["tenant_cap"], 10_003);
+    }
+
+    #[test]
+    fn fixture_with_ruckus_loads_in_the_mock() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("w.yaml");
+        write_fixture(&p, 5, 1, 5).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let f = msp_mock_server::Fixture::from_yaml(&text).unwrap();
+        assert_eq!(f.world.glp.msps[0].tenants.len(), 5);
+        let r = &f.world.ruckus;
+        assert_eq!(r.settings.calls_per_minute, 1_000_000_000);
+        assert_eq!(r.msps.len(), 1);
+        assert_eq!(r.msps[0].tenant_id.simple().to_string(), RUCKUS_MSP);
+        assert_eq!(r.msps[0].client_id, RUCKUS_CLIENT_ID);
+        assert_eq!(r.msps[0].tenants.len(), 5);
+        assert_eq!(
+            r.msps[0].tenants[4].id.simple().to_string(),
+            ruckus_ec_id(4)
+        );
+        assert_eq!(r.msps[0].tenants[4].name, "Customer 00004");
+        // Without ECs there is no RUCKUS section at all.
+        write_fixture(&p, 2, 1, 0).unwrap();
+        let f = msp_mock_server::Fixture::from_yaml(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert!(f.world.ruckus.msps.is_empty());
     }
 
     #[test]

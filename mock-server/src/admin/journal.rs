@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Method;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -38,7 +39,47 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<Entry>>,
+    entries: Mutex<VecDeque<Stored>>,
+}
+
+/// An [`Entry`] as the journal keeps it: 80 bytes, its strings shared with the entries just
+/// before it where equal (a load repeats the same path, query and client), so a full journal
+/// of 10,000 reads holds about 0.8 MB instead of 2.6 MB.
+#[derive(Debug)]
+struct Stored {
+    method: Method,
+    path: Arc<str>,
+    query: Option<Arc<str>>,
+    client: Option<Arc<str>>,
+    time: DateTime<Utc>,
+    status: u16,
+}
+
+impl Stored {
+    fn entry(&self) -> Entry {
+        Entry {
+            method: self.method.to_string(),
+            path: self.path.to_string(),
+            query: self.query.as_deref().map(str::to_owned),
+            status: self.status,
+            time: self.time,
+            client: self.client.as_deref().map(str::to_owned),
+        }
+    }
+}
+
+/// How many of the newest entries a new one looks at for strings to share.
+const LOOK_BACK: usize = 4;
+
+/// `text` as a shared string: the one `field` finds among the newest entries, else a new one.
+fn shared(q: &VecDeque<Stored>, text: &str, field: fn(&Stored) -> Option<&Arc<str>>) -> Arc<str> {
+    q.iter()
+        .rev()
+        .take(LOOK_BACK)
+        .filter_map(field)
+        .find(|s| ***s == *text)
+        .cloned()
+        .unwrap_or_else(|| Arc::from(text))
 }
 
 impl Journal {
@@ -59,7 +100,20 @@ impl Journal {
         while q.len() >= self.capacity {
             q.pop_front();
         }
-        q.push_back(e);
+        // Grow by doubling but never past the capacity (not to the next power of two).
+        let (len, cap) = (q.len(), q.capacity());
+        if len == cap {
+            q.reserve_exact((cap * 2).clamp(16, self.capacity.max(16)) - len);
+        }
+        let stored = Stored {
+            method: Method::from_bytes(e.method.as_bytes()).unwrap_or_default(),
+            path: shared(&q, &e.path, |s| Some(&s.path)),
+            query: e.query.map(|t| shared(&q, &t, |s| s.query.as_ref())),
+            client: e.client.map(|t| shared(&q, &t, |s| s.client.as_ref())),
+            time: e.time,
+            status: e.status,
+        };
+        q.push_back(stored);
     }
 
     /// Entries (oldest first) whose path contains `path` and whose method equals `method`.
@@ -68,8 +122,8 @@ impl Journal {
             .lock()
             .iter()
             .filter(|e| path.is_none_or(|p| e.path.contains(p)))
-            .filter(|e| method.is_none_or(|m| e.method.eq_ignore_ascii_case(m)))
-            .cloned()
+            .filter(|e| method.is_none_or(|m| e.method.as_str().eq_ignore_ascii_case(m)))
+            .map(Stored::entry)
             .collect()
     }
 
@@ -134,4 +188,58 @@ pub async fn record(State(state): State<Arc<AppState>>, mut req: Request, next: 
         client: slot.take().or(presented),
     });
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, query: Option<&str>, client: Option<&str>) -> Entry {
+        Entry {
+            method: "POST".into(),
+            path: path.into(),
+            query: query.map(str::to_owned),
+            status: 201,
+            time: DateTime::<Utc>::UNIX_EPOCH,
+            client: client.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn entries_come_back_as_pushed_and_repeats_share_their_strings() {
+        let j = Journal::new(3);
+        let pushed = [
+            entry("/a", Some("limit=20"), Some("c")),
+            entry("/a", Some("limit=20"), Some("c")),
+            entry("/b", None, None),
+            entry("/a", Some("limit=1"), Some("c")),
+        ];
+        for e in &pushed {
+            j.push(e.clone());
+        }
+        // The oldest went first; what is left reads back unchanged.
+        assert_eq!(j.query(None, None), pushed[1..].to_vec());
+        assert_eq!(j.query(Some("/a"), Some("post")).len(), 2);
+        let q = j.entries.lock();
+        assert!(Arc::ptr_eq(&q[0].path, &q[2].path));
+        assert!(Arc::ptr_eq(
+            q[0].client.as_ref().unwrap(),
+            q[2].client.as_ref().unwrap()
+        ));
+        assert!(!Arc::ptr_eq(
+            q[0].query.as_ref().unwrap(),
+            q[2].query.as_ref().unwrap()
+        ));
+    }
+
+    #[test]
+    fn a_full_journal_holds_its_capacity_not_the_next_power_of_two() {
+        let j = Journal::new(1500);
+        for i in 0..1600 {
+            j.push(entry(&format!("/t/{i}"), None, Some("c")));
+        }
+        let q = j.entries.lock();
+        assert_eq!((q.len(), q.capacity()), (1500, 1500));
+        assert_eq!(&*q[0].path, "/t/100");
+    }
 }

@@ -269,7 +269,8 @@ pub enum AuditAction {
     WorkspaceDeleted,
 }
 
-/// One audited write, appended by the mutation that made it.
+/// One audited write, appended by the mutation that made it (112 bytes; the trail holds up to
+/// [`AUDIT_CAPACITY`], and its strings are shared with the events just before it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// Entry id.
@@ -279,7 +280,7 @@ pub struct AuditEvent {
     /// What happened.
     pub action: AuditAction,
     /// The API client that did it.
-    pub client_id: String,
+    pub client_id: Arc<str>,
     /// The MSP that client belongs to.
     pub actor_msp: Option<Uuid>,
     /// The workspace it happened to, with its name then, and the MSP owning it.
@@ -292,7 +293,7 @@ pub struct AuditSubject {
     /// Workspace id.
     pub id: Uuid,
     /// Its name when the event happened.
-    pub name: String,
+    pub name: Arc<str>,
     /// The MSP owning it (itself for an MSP workspace).
     pub msp: Uuid,
 }
@@ -593,7 +594,7 @@ impl GlpWorld {
             }
             let (category, description) = describe(e);
             let workspace = match (&e.subject, p.acting) {
-                (Some(s), Acting::Msp) if s.id != me => (s.id, s.name.clone()),
+                (Some(s), Acting::Msp) if s.id != me => (s.id, s.name.to_string()),
                 _ => (me, my_name.clone()),
             };
             out.push(AuditEntry {
@@ -601,7 +602,7 @@ impl GlpWorld {
                 category,
                 description,
                 at: e.at,
-                user: e.client_id.clone(),
+                user: e.client_id.to_string(),
                 workspace,
             });
         }
@@ -614,7 +615,7 @@ impl GlpWorld {
     fn subject(&self, id: Uuid) -> Option<AuditSubject> {
         self.find_workspace(id).map(|w| AuditSubject {
             id,
-            name: w.name().to_owned(),
+            name: self.shared(w.name(), |e| e.subject.as_ref().map(|s| &s.name)),
             msp: match w {
                 WorkspaceRef::Msp(m) => m.workspace_id,
                 WorkspaceRef::Tenant(_, msp) => msp,
@@ -632,15 +633,38 @@ impl GlpWorld {
         while self.audit.len() >= AUDIT_CAPACITY {
             self.audit.pop_front();
         }
+        // Grow by doubling but never past the bound: a full trail holds AUDIT_CAPACITY slots,
+        // not the next power of two (16,384).
+        let (len, cap) = (self.audit.len(), self.audit.capacity());
+        if len == cap {
+            self.audit
+                .reserve_exact((cap * 2).clamp(16, AUDIT_CAPACITY) - len);
+        }
         let actor_msp = self.client(client_id).map(|c| c.workspace_id);
+        let client_id = self.shared(client_id, |e| Some(&e.client_id));
         self.audit.push_back(AuditEvent {
             id: Uuid::new_v4(),
             at: now,
             action,
-            client_id: client_id.to_owned(),
+            client_id,
             actor_msp,
             subject,
         });
+    }
+
+    /// `text` as a shared string: the one a recent event already holds (`field` picks it),
+    /// else a new one. A write loop's events name the same client and, mostly, the same
+    /// workspaces, so the trail keeps few copies of each.
+    fn shared(&self, text: &str, field: impl Fn(&AuditEvent) -> Option<&Arc<str>>) -> Arc<str> {
+        const LOOK_BACK: usize = 8;
+        self.audit
+            .iter()
+            .rev()
+            .take(LOOK_BACK)
+            .filter_map(field)
+            .find(|s| ***s == *text)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(text))
     }
 
     /// Records that `client_id` was issued an access token for `workspace`.
@@ -691,7 +715,7 @@ impl GlpWorld {
         let at = m.tenants.partition_point(|t| (t.created_at, t.id) <= key);
         m.tenants.insert(at, tenant.clone());
         tracing::info!(msp = %msp, tenant = %tenant.id, name = %tenant.name, "tenant created");
-        let subject = tenant_subject(&tenant, msp);
+        let subject = tenant_subject(self, &tenant, msp);
         self.audit(AuditAction::TenantCreated, &p.client_id, Some(subject), now);
         Ok(tenant)
     }
@@ -728,7 +752,7 @@ impl GlpWorld {
         t.generation += 1;
         t.version = next_version();
         let updated = t.clone();
-        let subject = tenant_subject(&updated, msp);
+        let subject = tenant_subject(self, &updated, msp);
         self.audit(AuditAction::TenantUpdated, &p.client_id, Some(subject), now);
         Ok(updated)
     }
@@ -834,7 +858,7 @@ impl GlpWorld {
         if count > 0 {
             return Err(GlpError::HasDevices { tenant, count });
         }
-        let subject = tenant_subject(&self.msps[mi].tenants[ti], msp);
+        let subject = tenant_subject(self, &self.msps[mi].tenants[ti], msp);
         self.audit(AuditAction::TenantDeleted, &p.client_id, Some(subject), now);
         self.msps[mi].tenants.remove(ti);
         tracing::info!(msp = %msp, tenant = %tenant, "tenant deleted");
@@ -919,10 +943,10 @@ fn check_msps(msps: &[Msp]) -> Result<(), String> {
 }
 
 /// The audit subject of tenant `t` of MSP `msp` (no lookup: the mutation holds the tenant).
-fn tenant_subject(t: &Tenant, msp: Uuid) -> AuditSubject {
+fn tenant_subject(w: &GlpWorld, t: &Tenant, msp: Uuid) -> AuditSubject {
     AuditSubject {
         id: t.id,
-        name: t.name.clone(),
+        name: w.shared(&t.name, |e| e.subject.as_ref().map(|s| &s.name)),
         msp,
     }
 }
@@ -1059,9 +1083,19 @@ mod tests {
         }
         assert_eq!(w.audit.len(), AUDIT_CAPACITY);
         assert_eq!(
+            w.audit.capacity(),
+            AUDIT_CAPACITY,
+            "not the next power of two"
+        );
+        assert_eq!(
             w.audit.front().map(|e| e.at),
             Some(t0 + chrono::Duration::seconds(5))
         );
+        // One client, one workspace: every event shares the same two strings.
+        let (first, last) = (&w.audit[0], &w.audit[AUDIT_CAPACITY - 1]);
+        assert!(Arc::ptr_eq(&first.client_id, &last.client_id));
+        let name = |e: &AuditEvent| e.subject.as_ref().map(|s| Arc::clone(&s.name));
+        assert!(Arc::ptr_eq(&name(first).unwrap(), &name(last).unwrap()));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use parking_lot::Mutex;
 use serde::Serialize;
 
 use crate::AppState;
+use crate::state::ring;
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -71,17 +72,6 @@ impl Stored {
 /// How many of the newest entries a new one looks at for strings to share.
 const LOOK_BACK: usize = 4;
 
-/// `text` as a shared string: the one `field` finds among the newest entries, else a new one.
-fn shared(q: &VecDeque<Stored>, text: &str, field: fn(&Stored) -> Option<&Arc<str>>) -> Arc<str> {
-    q.iter()
-        .rev()
-        .take(LOOK_BACK)
-        .filter_map(field)
-        .find(|s| ***s == *text)
-        .cloned()
-        .unwrap_or_else(|| Arc::from(text))
-}
-
 impl Journal {
     /// A journal keeping the last `capacity` requests.
     pub fn new(capacity: usize) -> Self {
@@ -93,27 +83,40 @@ impl Journal {
 
     /// Appends an entry, dropping the oldest when full.
     pub fn push(&self, e: Entry) {
+        let method = Method::from_bytes(e.method.as_bytes()).unwrap_or_default();
+        self.record(
+            method,
+            &e.path,
+            e.query.as_deref(),
+            e.status,
+            e.time,
+            e.client,
+        );
+    }
+
+    /// Appends a request as the middleware sees it (no method or path copied on the way).
+    fn record(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        status: u16,
+        time: DateTime<Utc>,
+        client: Option<String>,
+    ) {
         if self.capacity == 0 {
             return;
         }
         let mut q = self.entries.lock();
-        while q.len() >= self.capacity {
-            q.pop_front();
-        }
-        // Grow by doubling but never past the capacity (not to the next power of two).
-        let (len, cap) = (q.len(), q.capacity());
-        if len == cap {
-            q.reserve_exact((cap * 2).clamp(16, self.capacity.max(16)) - len);
-        }
         let stored = Stored {
-            method: Method::from_bytes(e.method.as_bytes()).unwrap_or_default(),
-            path: shared(&q, &e.path, |s| Some(&s.path)),
-            query: e.query.map(|t| shared(&q, &t, |s| s.query.as_ref())),
-            client: e.client.map(|t| shared(&q, &t, |s| s.client.as_ref())),
-            time: e.time,
-            status: e.status,
+            method,
+            path: ring::shared(&q, LOOK_BACK, path, |s| Some(&s.path)),
+            query: query.map(|t| ring::shared(&q, LOOK_BACK, t, |s| s.query.as_ref())),
+            client: client.map(|t| ring::shared(&q, LOOK_BACK, &t, |s| s.client.as_ref())),
+            time,
+            status,
         };
-        q.push_back(stored);
+        ring::push_bounded(&mut q, self.capacity, stored);
     }
 
     /// Entries (oldest first) whose path contains `path` and whose method equals `method`.
@@ -168,25 +171,23 @@ impl<S: Send + Sync> FromRequestParts<S> for JournalClient {
 
 /// Middleware recording every non-admin request in the journal.
 pub async fn record(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if path.starts_with("/__admin") {
+    if req.uri().path().starts_with("/__admin") {
         return next.run(req).await;
     }
-    let method = req.method().to_string();
-    let query = req.uri().query().map(str::to_owned);
+    let (method, uri) = (req.method().clone(), req.uri().clone());
     let time = state.clock.now();
     let slot = JournalClient::default();
     let presented = crate::sso::presented_client(req.headers());
     req.extensions_mut().insert(slot.clone());
     let resp = next.run(req).await;
-    state.journal.push(Entry {
+    state.journal.record(
         method,
-        path,
-        query,
-        status: resp.status().as_u16(),
+        uri.path(),
+        uri.query(),
+        resp.status().as_u16(),
         time,
-        client: slot.take().or(presented),
-    });
+        slot.take().or(presented),
+    );
     resp
 }
 

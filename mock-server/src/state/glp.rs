@@ -17,11 +17,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::model::{Address, Device, InventoryOwnership, Msp, Secret, Tenant};
+use super::ring;
 use super::row::Filter;
 
 /// Audit events kept per world; the oldest are dropped beyond this. As many as the request
 /// journal keeps by default, which bounded the trail when it was derived from the journal.
 pub const AUDIT_CAPACITY: usize = 10_000;
+
+/// How many of the newest audit events a new one looks at for strings to share.
+const AUDIT_LOOK_BACK: usize = 8;
 
 /// A rule violation or missing resource, independent of any API's error shape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -615,7 +619,7 @@ impl GlpWorld {
     fn subject(&self, id: Uuid) -> Option<AuditSubject> {
         self.find_workspace(id).map(|w| AuditSubject {
             id,
-            name: self.shared(w.name(), |e| e.subject.as_ref().map(|s| &s.name)),
+            name: self.subject_name(w.name()),
             msp: match w {
                 WorkspaceRef::Msp(m) => m.workspace_id,
                 WorkspaceRef::Tenant(_, msp) => msp,
@@ -630,41 +634,27 @@ impl GlpWorld {
         subject: Option<AuditSubject>,
         now: DateTime<Utc>,
     ) {
-        while self.audit.len() >= AUDIT_CAPACITY {
-            self.audit.pop_front();
-        }
-        // Grow by doubling but never past the bound: a full trail holds AUDIT_CAPACITY slots,
-        // not the next power of two (16,384).
-        let (len, cap) = (self.audit.len(), self.audit.capacity());
-        if len == cap {
-            self.audit
-                .reserve_exact((cap * 2).clamp(16, AUDIT_CAPACITY) - len);
-        }
         let actor_msp = self.client(client_id).map(|c| c.workspace_id);
-        let client_id = self.shared(client_id, |e| Some(&e.client_id));
-        self.audit.push_back(AuditEvent {
+        let client_id = ring::shared(&self.audit, AUDIT_LOOK_BACK, client_id, |e| {
+            Some(&e.client_id)
+        });
+        let event = AuditEvent {
             id: Uuid::new_v4(),
             at: now,
             action,
             client_id,
             actor_msp,
             subject,
-        });
+        };
+        ring::push_bounded(&mut self.audit, AUDIT_CAPACITY, event);
     }
 
-    /// `text` as a shared string: the one a recent event already holds (`field` picks it),
-    /// else a new one. A write loop's events name the same client and, mostly, the same
-    /// workspaces, so the trail keeps few copies of each.
-    fn shared(&self, text: &str, field: impl Fn(&AuditEvent) -> Option<&Arc<str>>) -> Arc<str> {
-        const LOOK_BACK: usize = 8;
-        self.audit
-            .iter()
-            .rev()
-            .take(LOOK_BACK)
-            .filter_map(field)
-            .find(|s| ***s == *text)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(text))
+    /// `name` shared with a recent event's subject: a write loop's events name the same
+    /// workspaces, so the trail keeps few copies of each name.
+    fn subject_name(&self, name: &str) -> Arc<str> {
+        ring::shared(&self.audit, AUDIT_LOOK_BACK, name, |e| {
+            e.subject.as_ref().map(|s| &s.name)
+        })
     }
 
     /// Records that `client_id` was issued an access token for `workspace`.
@@ -946,7 +936,7 @@ fn check_msps(msps: &[Msp]) -> Result<(), String> {
 fn tenant_subject(w: &GlpWorld, t: &Tenant, msp: Uuid) -> AuditSubject {
     AuditSubject {
         id: t.id,
-        name: w.shared(&t.name, |e| e.subject.as_ref().map(|s| &s.name)),
+        name: w.subject_name(&t.name),
         msp,
     }
 }

@@ -11,6 +11,7 @@ pub mod deferred;
 pub mod glp;
 pub mod model;
 pub mod nsa;
+pub mod ring;
 pub mod row;
 pub mod ruckus;
 pub mod sessions;

@@ -389,6 +389,20 @@ impl<'a> Wire<'a> {
         Context::default().with_authorizer(self.capture.clone())
     }
 
+    /// `json` as the generated request type `T`: only valid bodies come here, so a refusal
+    /// fails `client.types`.
+    pub fn typed_body<T: serde::de::DeserializeOwned>(&self, json: Value) -> R<T> {
+        serde_json::from_value(json).map_err(|e| {
+            self.fail(
+                "client.types",
+                format!(
+                    "the generated {} refuses a valid body: {e}",
+                    std::any::type_name::<T>()
+                ),
+            )
+        })
+    }
+
     /// A broken property at the current step, showing the last exchange.
     pub fn fail(&self, property: &'static str, detail: impl Into<String>) -> Box<Failure> {
         Box::new(Failure {

@@ -113,20 +113,6 @@ impl<'a> Case<'a> {
         Ok(case)
     }
 
-    /// `json` as the generated request type `T`: only valid bodies come here, so a refusal
-    /// fails `client.types`.
-    pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(&self, json: Value) -> R<T> {
-        serde_json::from_value(json).map_err(|e| {
-            self.wire.fail(
-                "client.types",
-                format!(
-                    "the generated {} refuses a valid body: {e}",
-                    std::any::type_name::<T>()
-                ),
-            )
-        })
-    }
-
     /// After every step: the MSP never holds more tenants than its cap.
     pub(crate) fn cap_holds(&mut self) -> R<()> {
         self.wire.stats.check("domain.cap");

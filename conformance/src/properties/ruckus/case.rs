@@ -317,20 +317,6 @@ impl<'a> Case<'a> {
         Ok(case)
     }
 
-    /// `json` as the generated request type `T`: only valid bodies come here, so a refusal
-    /// fails `client.types`.
-    pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(&self, json: Value) -> R<T> {
-        serde_json::from_value(json).map_err(|e| {
-            self.wire.fail(
-                "client.types",
-                format!(
-                    "the generated {} refuses a valid body: {e}",
-                    std::any::type_name::<T>()
-                ),
-            )
-        })
-    }
-
     /// The server's time now, as far as the case knows it.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         if self.timing.manual {

@@ -31,7 +31,7 @@ impl Case<'_> {
             ForeignAction::Update => {
                 let body = json!({ "name": "Foreign Takeover", "subscriptions": subscription_body(1, true) });
                 {
-                    let body = self.typed_body::<nt::TenantUpdateEntity>(body)?;
+                    let body = self.wire.typed_body::<nt::TenantUpdateEntity>(body)?;
                     self.wire
                         .through(
                             &self.ctx,

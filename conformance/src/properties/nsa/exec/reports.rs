@@ -150,7 +150,9 @@ impl Case<'_> {
         let resp = match ScheduleModel::from_request(frequency, start_day, disabled) {
             // A schedule the rules accept is valid: the generated builder must take it.
             Some(_) => {
-                let body = self.typed_body::<nt::UsageReportScheduleEntity>(body)?;
+                let body = self
+                    .wire
+                    .typed_body::<nt::UsageReportScheduleEntity>(body)?;
                 self.wire
                     .through(
                         &self.ctx,

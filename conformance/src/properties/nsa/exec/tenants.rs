@@ -36,7 +36,7 @@ impl Case<'_> {
         });
         let users_n = USERS.get(users).copied().unwrap_or(1);
         let resp = if valid_sub_domain(sub_domain) && users_n > 0 {
-            let body = self.typed_body::<nt::TenantCreateEntity>(body)?;
+            let body = self.wire.typed_body::<nt::TenantCreateEntity>(body)?;
             self.wire
                 .through(
                     &self.ctx,
@@ -139,7 +139,7 @@ impl Case<'_> {
         let body = json!({ "name": name, "subscriptions": subscription_body(users, zta) });
         let path = format!("/api/msp/tenants/{id}");
         let resp = if users_n > 0 {
-            let body = self.typed_body::<nt::TenantUpdateEntity>(body)?;
+            let body = self.wire.typed_body::<nt::TenantUpdateEntity>(body)?;
             self.wire
                 .through(
                     &self.ctx,
@@ -189,7 +189,7 @@ impl Case<'_> {
         let requested = (self.model.cap as i64 + i64::from(delta)).max(1);
         let body = json!({ "requested_limit": requested, "reason": "conformance suite" });
         let resp = {
-            let body = self.typed_body::<nt::TenantCapLimitRequest>(body)?;
+            let body = self.wire.typed_body::<nt::TenantCapLimitRequest>(body)?;
             self.wire
                 .through(
                     &self.ctx,

@@ -113,7 +113,9 @@ impl Case<'_> {
         q: &QuerySpec,
         what: &str,
     ) -> R<Value> {
-        let body = self.typed_body::<qt::DynamicQueryPayloadDto>(query_body(q))?;
+        let body = self
+            .wire
+            .typed_body::<qt::DynamicQueryPayloadDto>(query_body(q))?;
         let resp = self
             .wire
             .through(
@@ -170,7 +172,9 @@ impl Case<'_> {
                 page,
                 page_size: size,
             };
-            let body = self.typed_body::<qt::DynamicQueryPayloadDto>(query_body(&q))?;
+            let body = self
+                .wire
+                .typed_body::<qt::DynamicQueryPayloadDto>(query_body(&q))?;
             if foreign {
                 self.foreign_calls += 1;
             }

@@ -96,7 +96,9 @@ impl Case<'_> {
             tenant["delegations"] =
                 json!([{"delegation_id": id, "delegation_type": asked.as_str()}]);
         }
-        let body = self.typed_body::<mt::AddTenantRequestHolder>(json!({ "data": [tenant] }))?;
+        let body = self
+            .wire
+            .typed_body::<mt::AddTenantRequestHolder>(json!({ "data": [tenant] }))?;
         let resp = self
             .wire
             .through(
@@ -139,7 +141,7 @@ impl Case<'_> {
 
     pub(crate) async fn rename(&mut self, id: &str, name: Option<usize>) -> R<()> {
         let name = self.name(name);
-        let body = self.typed_body::<mt::UpdateMspEcRequest>(json!({
+        let body = self.wire.typed_body::<mt::UpdateMspEcRequest>(json!({
             "name": name,
             "service_effective_date": EFFECTIVE,
             "service_expiration_date": EXPIRATION,
@@ -192,7 +194,7 @@ impl Case<'_> {
                 list.push(c);
             }
         }
-        let body = self.typed_body::<mt::AssignMspEcListRequest>(json!({
+        let body = self.wire.typed_body::<mt::AssignMspEcListRequest>(json!({
             "mspec_list": list,
             "delegation_type": asked.as_str(),
         }))?;

@@ -7,43 +7,10 @@ bundle the mock wrote (oauthlib refuses plain http, so this also proves the TLS 
 Prints one line per check and a final "N passed, N failed" line; exits 1 on any failure.
 """
 
-import json
-import os
 import sys
-import traceback
-import urllib.request
-import ssl
 
-BASE = os.environ["MOCK_URL"].rstrip("/")
-CA = os.environ["MOCK_CA"]
-CTX = ssl.create_default_context(cafile=CA)
+from harness import BASE, admin, check, summary
 
-results = []
-
-
-def check(name):
-    def wrap(fn):
-        try:
-            fn()
-            results.append((name, None))
-            print(f"ok   {name}")
-        except Exception as e:  # noqa: BLE001 - report every failure, keep going
-            results.append((name, e))
-            print(f"FAIL {name}: {e!r}")
-            traceback.print_exc()
-        return fn
-
-    return wrap
-
-
-def admin(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{BASE}/__admin{path}", data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, context=CTX) as r:
-        raw = r.read()
-        return json.loads(raw) if raw else None
 
 
 def journal(path_contains):
@@ -189,6 +156,4 @@ def _():
     assert r["code"] == 200, r
 
 
-failed = sum(1 for _, e in results if e is not None)
-print(f"{len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(summary())

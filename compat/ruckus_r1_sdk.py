@@ -15,44 +15,12 @@ passes it as `region=`. The CA bundle comes from REQUESTS_CA_BUNDLE (set by comp
 Prints one line per check and a final "N passed, N failed" line; exits 1 on any failure.
 """
 
-import json
 import logging
-import os
-import ssl
 import sys
-import traceback
 import urllib.parse
-import urllib.request
 
-BASE = os.environ["MOCK_URL"].rstrip("/")
-CTX = ssl.create_default_context(cafile=os.environ["MOCK_CA"])
+from harness import BASE, admin, check, summary
 
-results = []
-
-
-def check(name):
-    def wrap(fn):
-        try:
-            fn()
-            results.append((name, None))
-            print(f"ok   {name}")
-        except Exception as e:  # noqa: BLE001 - report every failure, keep going
-            results.append((name, e))
-            print(f"FAIL {name}: {e!r}")
-            traceback.print_exc()
-        return fn
-
-    return wrap
-
-
-def admin(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{BASE}/__admin{path}", data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, context=CTX) as r:
-        raw = r.read()
-        return json.loads(raw) if raw else None
 
 
 creds = admin("GET", "/credentials")["ruckus"]["msps"]
@@ -234,6 +202,4 @@ def _():
     assert token_calls() == before + 1, "exactly one token renewal"
 
 
-failed = sum(1 for _, e in results if e is not None)
-print(f"{len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(summary())

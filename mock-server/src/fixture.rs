@@ -217,6 +217,65 @@ impl Default for RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Quotas that never refuse a request: every class allows `u32::MAX` calls per window, and
+    /// the limiter stops counting (for fuzzing and load tests).
+    ///
+    /// ```
+    /// use msp_mock_server::RateLimits;
+    ///
+    /// let off = RateLimits::unlimited();
+    /// assert!(off.is_unlimited());
+    /// assert!(!RateLimits::default().is_unlimited());
+    /// ```
+    pub fn unlimited() -> Self {
+        Self {
+            window_secs: 60,
+            per_client: u32::MAX,
+            per_workspace: u32::MAX,
+            tenant_create: u32::MAX,
+            token_requests: u32::MAX,
+        }
+    }
+
+    /// Whether every quota is `u32::MAX` (see [`RateLimits::unlimited`]).
+    ///
+    /// ```
+    /// use msp_mock_server::RateLimits;
+    ///
+    /// assert!(RateLimits::default().scaled(u32::MAX).is_unlimited());
+    /// ```
+    pub fn is_unlimited(&self) -> bool {
+        [
+            self.per_client,
+            self.per_workspace,
+            self.tenant_create,
+            self.token_requests,
+        ]
+        .iter()
+        .all(|&q| q == u32::MAX)
+    }
+
+    /// Every quota multiplied by `factor` (saturating at `u32::MAX`), the window unchanged.
+    ///
+    /// ```
+    /// use msp_mock_server::RateLimits;
+    ///
+    /// let relaxed = RateLimits::default().scaled(100);
+    /// assert_eq!(relaxed.tenant_create, 1000);
+    /// assert_eq!(relaxed.window_secs, 60);
+    /// ```
+    pub fn scaled(&self, factor: u32) -> Self {
+        Self {
+            window_secs: self.window_secs,
+            per_client: self.per_client.saturating_mul(factor),
+            per_workspace: self.per_workspace.saturating_mul(factor),
+            tenant_create: self.tenant_create.saturating_mul(factor),
+            token_requests: self.token_requests.saturating_mul(factor),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

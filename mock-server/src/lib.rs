@@ -10,7 +10,7 @@
 //! | SSO | `POST /authorization/v2/oauth2/{workspaceId}/token`, `POST /as/token.oauth2`, `GET /.well-known/jwks.json`, `GET /.well-known/openid-configuration` |
 //! | vendor workspaces | `/workspaces/v1/workspaces/{id}[/contact]`, `/workspaces/v1/msp-tenants[/{id}]` |
 //! | document view | `/workspace-management/v1/workspaces[/{id}[/contact]]`, `/workspace-management/v1/msp-tenants[/{id}]` |
-//! | GLP platform | `GET /devices/v1/devices`, `GET /audit-log/v1/logs` (bearer; the token's workspace) |
+//! | GLP platform | `GET /devices/v1/devices[/{id}]`, `GET /audit-log/v1/logs[/{id}/detail]` (bearer; the token's workspace) |
 //! | Central | `GET /network-msp/v1/list-tenants` (MSP token), `GET /network-monitoring/v1/device-inventory` (tenant token) |
 //! | nSA MSP portal | `GET /login/msp`, `POST /dana-na/auth/{DSSIGNIN}/login.cgi`, `/api/msp/tenants[/{id}[/block\|/unblock]]`, `/api/msp/tenants/requests/tenant-cap-limit`, `/api/msp/reports/usage[/schedule\|/{id}/download-url]`, `GET /reports/usage/{id}.csv?token=` |
 //! | RUCKUS One | `POST /oauth2/token/{tenantId}`, `/tenants[/{id}[/tenantDelegations\|/admins[/{adminId}]\|/adminDelegations\|/invitations]]`, `/tenantDelegations`, `/adminDelegations`, `/tenantActivations/[supportStatus/]{id}`, `/brandings`, `/firmwareUpgradeSchedules`, `POST /{tenants,mspecs,tenants/inventories,delegations,activities,venues}/query`, `GET /activities/{id}`, `GET /tenants/self`, `GET /admins`, `GET /venues` (bearer; `x-rks-tenantid` acts in a managed customer) |
@@ -53,7 +53,7 @@
 //! (see [`fixture`] for the format). The server stops when the [`MockServer`] is dropped.
 //!
 //! The crate's public face is [`MockServer`], its [`MockServerBuilder`], [`Clock`],
-//! [`Fixture`] with its [`Settings`] and [`RateLimits`], the credential documents and
+//! [`Fixture`] with its [`Settings`], [`RateLimits`] and [`RateLimitMode`], the credential documents and
 //! [`RecordedRequest`]; the vendors' internals are private.
 //!
 //! # From the command line
@@ -97,6 +97,7 @@ pub use admin::journal::Entry as RecordedRequest;
 pub use admin::{CredentialsDoc, MspCredentials, TenantRef};
 pub use clock::Clock;
 pub use fixture::{Fixture, RateLimits, Settings};
+pub use limits::RateLimitMode;
 pub use nsa::admin::NsaCredentials;
 
 use admin::faults::Faults;
@@ -228,6 +229,7 @@ pub struct MockServerBuilder {
     tenant_cap: Option<usize>,
     signing_key_pem: Option<String>,
     rate_limits: Option<RateLimits>,
+    rate_limit_mode: RateLimitMode,
     tls: bool,
 }
 
@@ -363,6 +365,26 @@ impl MockServerBuilder {
         self
     }
 
+    /// Relaxes or switches off the rate limits (applied after [`MockServerBuilder::rate_limits`]
+    /// and the fixture's): for fuzzers and load tests, whose volume would otherwise be mostly
+    /// 429s. The default, [`RateLimitMode::AsConfigured`], keeps the quotas as they are.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use msp_mock_server::{MockServer, RateLimitMode};
+    ///
+    /// // No request is ever refused with 429.
+    /// let mock = MockServer::builder().rate_limit_mode(RateLimitMode::Off).start().await;
+    /// // Or: every quota a hundred times the vendor's.
+    /// let relaxed = MockServer::builder().rate_limit_mode(RateLimitMode::Scaled(100)).start().await;
+    /// # let _ = (mock, relaxed);
+    /// # }
+    /// ```
+    pub fn rate_limit_mode(mut self, mode: RateLimitMode) -> Self {
+        self.rate_limit_mode = mode;
+        self
+    }
+
     /// Serve HTTPS with a certificate from a CA generated at start (see [`MockServer::ca_pem`]).
     ///
     /// ```no_run
@@ -396,6 +418,7 @@ impl MockServerBuilder {
         if let Some(l) = self.rate_limits.take() {
             f.settings.rate_limits = l;
         }
+        f.settings.rate_limits = self.rate_limit_mode.apply(f.settings.rate_limits.clone());
         f
     }
 

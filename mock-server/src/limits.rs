@@ -15,6 +15,73 @@ use crate::clock::Clock;
 use crate::error::{ApiError, Flavor};
 use crate::fixture::RateLimits;
 
+/// How the mock applies its rate limits: as configured, relaxed by a factor, or not at all
+/// (the `--rate-limits` flag of `msp-mock` and [`crate::MockServerBuilder::rate_limit_mode`]).
+///
+/// ```
+/// use msp_mock_server::RateLimitMode;
+///
+/// assert_eq!("off".parse::<RateLimitMode>(), Ok(RateLimitMode::Off));
+/// assert_eq!("x100".parse::<RateLimitMode>(), Ok(RateLimitMode::Scaled(100)));
+/// assert_eq!("fixture".parse::<RateLimitMode>(), Ok(RateLimitMode::AsConfigured));
+/// assert!("x0".parse::<RateLimitMode>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateLimitMode {
+    /// The fixture's quotas (GreenLake's documented numbers unless the fixture sets others).
+    #[default]
+    AsConfigured,
+    /// Every quota multiplied by the factor (at least 1), the window unchanged.
+    Scaled(u32),
+    /// No quota: no request is ever answered 429 and nothing is counted.
+    Off,
+}
+
+impl RateLimitMode {
+    /// `limits` as this mode applies them.
+    ///
+    /// ```
+    /// use msp_mock_server::{RateLimitMode, RateLimits};
+    ///
+    /// let l = RateLimitMode::Scaled(10).apply(RateLimits::default());
+    /// assert_eq!(l.tenant_create, 100);
+    /// assert!(RateLimitMode::Off.apply(RateLimits::default()).is_unlimited());
+    /// ```
+    pub fn apply(self, limits: RateLimits) -> RateLimits {
+        match self {
+            Self::AsConfigured => limits,
+            Self::Scaled(factor) => limits.scaled(factor.max(1)),
+            Self::Off => RateLimits {
+                window_secs: limits.window_secs,
+                ..RateLimits::unlimited()
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for RateLimitMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        match s.to_ascii_lowercase().as_str() {
+            "fixture" | "default" | "on" => return Ok(Self::AsConfigured),
+            "off" | "none" => return Ok(Self::Off),
+            _ => {}
+        }
+        let factor = s.strip_prefix(['x', 'X']).ok_or_else(|| {
+            format!("'{s}' is not a rate-limit mode: use fixture, off or xN (e.g. x100)")
+        })?;
+        match factor.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Self::Scaled(n)),
+            _ => Err(format!(
+                "'{s}': the factor after 'x' must be a whole number from 1 to {}",
+                u32::MAX
+            )),
+        }
+    }
+}
+
 /// A kind of request counted in its own window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteClass {
@@ -125,6 +192,14 @@ impl RateLimiter {
     /// quota when the window is used up (the refused request is not counted).
     pub fn check(&self, key: &str, class: RouteClass) -> Result<Quota, Quota> {
         let limit = self.limit_of(class);
+        if limit == u32::MAX {
+            // Unlimited: nothing to count, and no shared lock on the request path.
+            return Ok(Quota {
+                limit,
+                remaining: limit,
+                reset_secs: self.config.window_secs.max(1),
+            });
+        }
         let window_ms = i64::try_from(self.config.window_secs.max(1))
             .unwrap_or(60)
             .saturating_mul(1000);
@@ -192,5 +267,37 @@ mod tests {
         assert_eq!(l.check("a", RouteClass::Client).unwrap_err().reset_secs, 30);
         clock.advance(30.0);
         assert!(l.check("a", RouteClass::Client).is_ok());
+    }
+
+    #[test]
+    fn an_unlimited_class_never_refuses_and_keeps_no_window() {
+        let clock = Clock::manual(chrono::Utc::now());
+        let l = RateLimiter::new(
+            clock,
+            RateLimitMode::Off.apply(RateLimits {
+                per_client: 1,
+                ..RateLimits::default()
+            }),
+        );
+        for _ in 0..1000 {
+            assert!(l.check("a", RouteClass::Client).is_ok());
+        }
+        assert!(l.windows.lock().is_empty());
+    }
+
+    #[test]
+    fn modes_parse_and_bad_ones_say_why() {
+        assert_eq!("OFF".parse(), Ok(RateLimitMode::Off));
+        assert_eq!("X5".parse(), Ok(RateLimitMode::Scaled(5)));
+        let e = "fast".parse::<RateLimitMode>().unwrap_err();
+        assert!(e.contains("fixture, off or xN"), "{e}");
+        let e = "x-1".parse::<RateLimitMode>().unwrap_err();
+        assert!(e.contains("whole number"), "{e}");
+        assert_eq!(
+            RateLimitMode::Scaled(0)
+                .apply(RateLimits::default())
+                .per_client,
+            RateLimits::default().per_client
+        );
     }
 }

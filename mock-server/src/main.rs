@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use msp_mock_server::{Clock, Fixture, MockServer};
+use msp_mock_server::{Clock, Fixture, MockServer, RateLimitMode};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: a list page is a few small buffers per request,
@@ -18,6 +18,8 @@ Examples:
   msp-mock                                   # default world on http://127.0.0.1:8080
   msp-mock --listen 127.0.0.1:9000 --fixture world.yaml
   msp-mock --token-ttl 60 --tenant-cap 5     # short-lived tokens, tiny cap
+  msp-mock --rate-limits off                 # fuzzing/load tests: never answer 429
+  msp-mock --rate-limits x100                # every quota a hundred times the vendor's
   msp-mock --admin-token s3cret              # /__admin needs 'Authorization: Bearer s3cret'
   msp-mock --tls --ca-out ca.pem             # HTTPS; trust ca.pem (REQUESTS_CA_BUNDLE=ca.pem)
   RUST_LOG=msp_mock_server=debug,tower_http=debug msp-mock
@@ -85,6 +87,17 @@ struct Cli {
     #[arg(long)]
     manual_clock: bool,
 
+    /// Rate limits: 'fixture' keeps the fixture's quotas (GreenLake's documented numbers by
+    /// default); 'off' never answers 429 (for fuzzers and load tests); 'xN' (e.g. x100)
+    /// multiplies every quota by N, keeping the window and the ratelimit-* headers.
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "fixture",
+        env = "MSP_MOCK_RATE_LIMITS"
+    )]
+    rate_limits: RateLimitMode,
+
     /// Serve HTTPS with a certificate signed by a CA generated at start (for clients that
     /// refuse plain http, e.g. requests-oauthlib, httpx). Use --ca-out to get the CA.
     #[arg(long)]
@@ -135,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
         .fixture(fixture)
         .clock(clock)
         .listen(cli.listen)
+        .rate_limit_mode(cli.rate_limits)
         .tls(cli.tls);
     if let Some(token) = cli.admin_token.clone() {
         builder = builder.admin_token(token);

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use msp_mock_server::{Clock, MockServer, RateLimits};
+use msp_mock_server::{Clock, MockServer, RateLimitMode, RateLimits};
 use serde_json::{Value, json};
 
 async fn limited(per_client: u32, tenant_create: u32) -> MockServer {
@@ -167,4 +167,82 @@ async fn token_endpoint_is_rate_limited_per_client() {
         ask("alpha-client", "alpha-secret").await.unwrap().status(),
         200
     );
+}
+
+/// A mock whose fixture allows 3 calls per client per window, with `mode` applied.
+async fn tight_with(mode: RateLimitMode) -> MockServer {
+    MockServer::builder()
+        .fixture(fixture(SMALL))
+        .clock(Clock::manual(chrono::Utc::now()))
+        .rate_limits(RateLimits {
+            window_secs: 60,
+            per_client: 3,
+            per_workspace: 2,
+            tenant_create: 1,
+            token_requests: 100,
+        })
+        .rate_limit_mode(mode)
+        .start()
+        .await
+}
+
+#[tokio::test]
+async fn rate_limits_off_never_answers_429() {
+    let mock = tight_with(RateLimitMode::Off).await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    for i in 0..50 {
+        let r = h.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "call {i}");
+    }
+    // Tenant creation (quota 1 in the fixture) is not limited either.
+    for i in 0..3 {
+        let r = h
+            .post(&url)
+            .json(&json!({"workspaceName": format!("Off{i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "create {i}");
+    }
+    // Tenant tokens (per-workspace quota 2) are not limited.
+    let msp = alpha_token(&mock).await;
+    let t = bearer_http(&tenant_token(&mock, &msp, ACME).await);
+    let dev = format!("{}/devices/v1/devices", mock.uri());
+    for i in 0..10 {
+        assert_eq!(
+            t.get(&dev).send().await.unwrap().status(),
+            200,
+            "tenant call {i}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn scaled_rate_limits_multiply_every_quota() {
+    let mock = tight_with(RateLimitMode::Scaled(10)).await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    for i in 0..30 {
+        assert_eq!(h.get(&url).send().await.unwrap().status(), 200, "call {i}");
+    }
+    let r = h.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-limit"], "30");
+    // The window is unchanged: it ends after 60 s on the mock clock.
+    mock.clock().advance(60.0);
+    assert_eq!(h.get(&url).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn the_default_mode_keeps_the_configured_quotas() {
+    let mock = tight_with(RateLimitMode::default()).await;
+    let h = bearer_http(&alpha_token(&mock).await);
+    let url = format!("{}/workspaces/v1/msp-tenants", mock.uri());
+    for _ in 0..3 {
+        assert_eq!(h.get(&url).send().await.unwrap().status(), 200);
+    }
+    let r = h.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-limit"], "3");
 }

@@ -27,7 +27,7 @@ msps:
       - id: aaaaaaaa-0000-4000-8000-000000000001
         name: Acme
         devices:
-          - { serial_number: SN-A3, model: AP-635, name: a3 }
+          - { serial_number: SN-A3, model: AP-635, name: a3, tags: { city: London, floor: "2" } }
           - { serial_number: SN-A1, model: CX-6200, name: a1, status: OFFLINE }
           - { serial_number: SN-A2, model: GW-9004, name: a2 }
       - id: aaaaaaaa-0000-4000-8000-000000000002
@@ -38,7 +38,11 @@ msps:
       - id: aaaaaaaa-0000-4000-8000-000000000003
         name: Charlie
         devices:
-          - { serial_number: SN-C1, model: AP-515 }
+          - { serial_number: SN-C1, model: AP-515, tags: { city: Paris } }
+  - workspace_id: 22222222-2222-4222-8222-222222222222
+    name: Other MSP
+    client_id: other-client
+    client_secret: other-secret
 "#;
 
 async fn mock() -> MockServer {
@@ -330,4 +334,566 @@ async fn filters_select_devices_and_audit_entries() {
         .unwrap();
     assert_eq!(logs.total, 4);
     assert!(logs.items.iter().all(|e| e.category == "Device Management"));
+}
+
+#[tokio::test]
+async fn one_device_by_id_in_the_tokens_view_only() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let c = platform(&mock, &msp);
+    let page = c.list_devices().send().await.unwrap().into_inner();
+    let a1 = page.items[0].clone();
+    let one = c.get_device().id(a1.id.as_str()).send().await.unwrap();
+    assert_eq!(one.serial_number, "SN-A1");
+    assert_eq!(one.id, a1.id);
+    assert_eq!(one.tenant_workspace_id.as_deref(), Some(A));
+    assert_eq!(
+        one.resource_uri.as_deref(),
+        Some(format!("/devices/v1/devices/{}", a1.id).as_str())
+    );
+    // The tenant token sees its own device, without the allocation.
+    let ta = tenant_token(&mock, &msp, A).await;
+    let mine = platform(&mock, &ta)
+        .get_device()
+        .id(a1.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.tenant_workspace_id, None);
+    // Bravo's device (customer-owned inventory) is not in the MSP's view, nor Acme's in
+    // Bravo's: both 404 in GreenLake's error shape, as for an id no one has.
+    let tb = tenant_token(&mock, &msp, B).await;
+    let b1 = platform(&mock, &tb).list_devices().send().await.unwrap();
+    let b1 = b1.items[0].id.clone();
+    let missing = "5b0e3a6c-8d1f-4b7e-9a52-3c1d2e4f6a70";
+    for (token, id) in [(&msp, b1.as_str()), (&tb, a1.id.as_str()), (&msp, missing)] {
+        let r = bearer_http(token)
+            .get(format!("{}/devices/v1/devices/{id}", mock.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{id}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["errorCode"], "HPE_GL_ERROR_NOT_FOUND", "{body}");
+        assert_eq!(body["httpStatusCode"], 404);
+        assert_eq!(body["message"], format!("device {id} not found"));
+        assert!(body["debugId"].is_string());
+    }
+    // An id that is no uuid is a 400 naming the parameter.
+    let r = bearer_http(&msp)
+        .get(format!("{}/devices/v1/devices/not-a-uuid", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], "HPE_GL_ERROR_BAD_REQUEST");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("id: "),
+        "{body}"
+    );
+    // Without a token: 401.
+    let e = glp_platform::Client::new(mock.uri(), Default::default())
+        .get_device()
+        .id(a1.id.as_str())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+}
+
+#[tokio::test]
+async fn audit_entries_with_details_answer_their_detail() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let r = bearer_http(&msp)
+        .post(format!("{}/workspaces/v1/msp-tenants", mock.uri()))
+        .json(&json!({"workspaceName": "Delta"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let c = platform(&mock, &msp);
+    let logs = c.list_audit_logs().send().await.unwrap().into_inner();
+    let created = logs
+        .items
+        .iter()
+        .find(|e| e.description.contains("Delta") && e.description.contains("created"))
+        .expect("the create is audited");
+    assert_eq!(created.has_details, Some(true));
+    let d = c
+        .get_audit_log_detail()
+        .id(created.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(d.id, created.id);
+    assert_eq!(d.header, created.description);
+    let body: Vec<(&str, &str)> = d
+        .body
+        .iter()
+        .map(|l| (l.name.as_str(), l.value.as_str()))
+        .collect();
+    assert!(body.contains(&("action", "TENANT_CREATED")), "{body:?}");
+    assert!(body.contains(&("apiClient", "alpha-client")), "{body:?}");
+    assert!(body.contains(&("workspaceName", "Delta")), "{body:?}");
+    // `hasDetails` filters, and device entries have none: their detail is a 404.
+    let with = c
+        .list_audit_logs()
+        .filter("hasDetails eq true")
+        .send()
+        .await
+        .unwrap();
+    assert!(with.items.iter().all(|e| e.category != "Device Management"));
+    assert!(with.total >= 2, "token issuance and the create");
+    let device = logs
+        .items
+        .iter()
+        .find(|e| e.category == "Device Management")
+        .unwrap();
+    assert_eq!(device.has_details, Some(false));
+    let r = bearer_http(&msp)
+        .get(format!(
+            "{}/audit-log/v1/logs/{}/detail",
+            mock.uri(),
+            device.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], "HPE_GL_ERROR_NOT_FOUND");
+    assert!(
+        body["message"].as_str().unwrap().contains("has no details"),
+        "{body}"
+    );
+    // Another workspace's entry is not found, like an id no one has.
+    let other = other_token(&mock).await;
+    for (token, id) in [
+        (&other, created.id.as_str()),
+        (&msp, "9a1d7c3e-52b4-4f0e-8c6d-1e2f3a4b5c6d"),
+    ] {
+        let r = bearer_http(token)
+            .get(format!("{}/audit-log/v1/logs/{id}/detail", mock.uri()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{id}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["message"], format!("audit log {id} not found"));
+    }
+    let r = bearer_http(&msp)
+        .get(format!("{}/audit-log/v1/logs/42/detail", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+/// `GET path?query` with `token`: the status and the JSON body.
+async fn get_json(
+    mock: &MockServer,
+    token: &str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let r = bearer_http(token)
+        .get(format!("{}{path}", mock.uri()))
+        .query(query)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+fn serials_of(body: &serde_json::Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["serialNumber"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+const DEVICES: &str = "/devices/v1/devices";
+const LOGS: &str = "/audit-log/v1/logs";
+
+#[tokio::test]
+async fn odata_functions_in_and_not_filter_devices() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "startswith(serialNumber, 'SN-A')",
+            &["SN-A1", "SN-A2", "SN-A3"],
+        ),
+        ("endswith(model, '515')", &["SN-C1"]),
+        ("contains(model, '-6')", &["SN-A1", "SN-A3"]),
+        (
+            "deviceType in ('AP', 'GATEWAY')",
+            &["SN-A2", "SN-A3", "SN-C1"],
+        ),
+        ("not deviceType in ('AP', 'GATEWAY')", &["SN-A1"]),
+        (
+            "(startswith(serialNumber, 'SN-A') and not contains(model, 'AP')) or serialNumber eq 'SN-C1'",
+            &["SN-A1", "SN-A2", "SN-C1"],
+        ),
+        ("not (archived eq false)", &[]),
+    ];
+    for (filter, want) in cases {
+        let (status, body) = get_json(&mock, &msp, DEVICES, &[("filter", filter)]).await;
+        assert_eq!(status, 200, "{filter}: {body}");
+        assert_eq!(serials_of(&body), *want, "{filter}");
+        assert_eq!(body["total"], want.len(), "{filter}");
+    }
+}
+
+#[tokio::test]
+async fn odata_functions_filter_audit_logs_and_tenant_lists() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    // The audit filter real clients send.
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        LOGS,
+        &[(
+            "filter",
+            "contains(description, 'added to workspace') and not contains(description, 'Charlie')",
+        )],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{body}");
+    assert!(items.iter().all(|e| e["category"] == "Device Management"));
+    let (_, body) = get_json(
+        &mock,
+        &msp,
+        LOGS,
+        &[(
+            "filter",
+            "startswith(user/username, 'alpha') or category in ('Customer Management')",
+        )],
+    )
+    .await;
+    assert!(body["total"].as_u64().unwrap() >= 1, "{body}");
+    assert!(
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["user"]["username"] == "alpha-client")
+    );
+    // The vendor tenant list (422 on a bad filter) and the document view take the functions.
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        "/workspaces/v1/msp-tenants",
+        &[(
+            "filter",
+            "startswith(workspaceName, 'Ac') or endswith(workspaceName, 'lie')",
+        )],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let names: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["workspaceName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.contains(&"Acme") && names.contains(&"Charlie"),
+        "{names:?}"
+    );
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        "/workspace-management/v1/msp-tenants",
+        &[("filter", "not contains(workspace_name, 'r')")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 1, "{body}");
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        "/workspaces/v1/msp-tenants",
+        &[("filter", "contains(workspaceName 'A')")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["message"].as_str().unwrap().contains("at position 23"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn bad_filters_answer_400_naming_the_problem() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let cases: &[(&str, &str, &str)] = &[
+        (DEVICES, "contains(model 'AP')", "at position 15"),
+        (
+            DEVICES,
+            "deviceType in ('AP' 'GW')",
+            "expected ',' or ')' at position 20",
+        ),
+        (
+            DEVICES,
+            "like(model, 'AP')",
+            "unknown function 'like' at position 0",
+        ),
+        (DEVICES, "contains(archived, 'x')", "'archived' is not text"),
+        (
+            DEVICES,
+            "colour eq 'red'",
+            "unknown field 'colour' at position 0",
+        ),
+        (DEVICES, "not", "ends where a comparison was expected"),
+        (
+            LOGS,
+            "contains(details, 'x')",
+            "unknown field 'details' at position 9",
+        ),
+        (LOGS, "(category eq 'x'", "expected ')' at end of filter"),
+        (
+            LOGS,
+            "createdAt gt 'yesterday'",
+            "at position 13 is not a date-time",
+        ),
+    ];
+    for (path, filter, needle) in cases {
+        let (status, body) = get_json(&mock, &msp, path, &[("filter", filter)]).await;
+        assert_eq!(status, 400, "{filter}: {body}");
+        assert_eq!(body["errorCode"], "HPE_GL_ERROR_BAD_REQUEST", "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.starts_with("filter: "), "{message}");
+        assert!(message.contains(needle), "{filter}: {message}");
+    }
+    // Longer than the spec's maxLength (2048): refused before parsing, naming the bound.
+    let long = format!("serialNumber eq '{}'", "x".repeat(2040));
+    assert!(long.len() > 2048);
+    for path in [DEVICES, LOGS] {
+        let (status, body) = get_json(&mock, &msp, path, &[("filter", &long)]).await;
+        assert_eq!(status, 400, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains("filter") && message.contains("2048"),
+            "{message}"
+        );
+    }
+    // Exactly at the bound is parsed (and here names an unknown field on the audit list).
+    let at = format!("serialNumber eq '{}'", "x".repeat(2048 - 18));
+    assert_eq!(at.chars().count(), 2048);
+    let (status, _) = get_json(&mock, &msp, DEVICES, &[("filter", &at)]).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn filter_tags_filter_on_device_tags() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let cases: &[(&str, &[&str])] = &[
+        ("city eq 'London'", &["SN-A3"]),
+        ("city in ('London', 'Paris')", &["SN-A3", "SN-C1"]),
+        ("city ne 'London'", &["SN-A1", "SN-A2", "SN-C1"]),
+        ("floor eq null", &["SN-A1", "SN-A2", "SN-C1"]),
+        (
+            "startswith(city, 'Par') or contains(floor, '2')",
+            &["SN-A3", "SN-C1"],
+        ),
+    ];
+    for (tags, want) in cases {
+        let (status, body) = get_json(&mock, &msp, DEVICES, &[("filter-tags", tags)]).await;
+        assert_eq!(status, 200, "{tags}: {body}");
+        assert_eq!(serials_of(&body), *want, "{tags}");
+    }
+    // Both filters apply together, and the device shows its tags.
+    let (_, body) = get_json(
+        &mock,
+        &msp,
+        DEVICES,
+        &[
+            ("filter-tags", "city eq 'London'"),
+            ("filter", "deviceType eq 'SWITCH'"),
+        ],
+    )
+    .await;
+    assert_eq!(body["total"], 0);
+    let (_, body) = get_json(&mock, &msp, DEVICES, &[("filter-tags", "city eq 'London'")]).await;
+    assert_eq!(
+        body["items"][0]["tags"],
+        json!({"city": "London", "floor": "2"})
+    );
+    let (status, body) = get_json(&mock, &msp, DEVICES, &[("filter-tags", "city eq London")]).await;
+    assert_eq!(status, 400);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("filter-tags: ") && message.contains("at position 8"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn select_keeps_the_named_properties_nested_too() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        DEVICES,
+        &[("select", "id,serialNumber,deviceType"), ("limit", "1")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let item = body["items"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["deviceType", "id", "serialNumber"]);
+    assert_eq!(body["count"], 1);
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        LOGS,
+        &[("select", "id, user/username, workspace/id")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for e in body["items"].as_array().unwrap() {
+        let mut keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["id", "user", "workspace"], "{e}");
+        assert_eq!(e["user"].as_object().unwrap().len(), 1, "{e}");
+        assert_eq!(e["workspace"].as_object().unwrap().len(), 1, "{e}");
+    }
+    // One device, too.
+    let (_, page) = get_json(&mock, &msp, DEVICES, &[]).await;
+    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, one) = get_json(
+        &mock,
+        &msp,
+        &format!("{DEVICES}/{id}"),
+        &[("select", "serialNumber")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(one, json!({"serialNumber": "SN-A1"}));
+    // Unknown names answer 400 naming them and what may be selected.
+    for (path, select, needle) in [
+        (DEVICES, "id,colour", "'colour'"),
+        (LOGS, "user/email", "'user/email'"),
+        (LOGS, "id,,category", "empty property name"),
+    ] {
+        let (status, body) = get_json(&mock, &msp, path, &[("select", select)]).await;
+        assert_eq!(status, 400, "{select}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message}");
+        assert!(message.starts_with("select"), "{message}");
+    }
+    let (_, body) = get_json(&mock, &msp, LOGS, &[("select", "user/email")]).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("username"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn sort_takes_several_keys_on_devices_and_audit_logs() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let (_, body) = get_json(
+        &mock,
+        &msp,
+        DEVICES,
+        &[("sort", "deviceType desc, serialNumber desc")],
+    )
+    .await;
+    // SWITCH, GATEWAY, then the two APs by serial descending.
+    assert_eq!(serials_of(&body), ["SN-A1", "SN-A2", "SN-C1", "SN-A3"]);
+    let (status, body) = get_json(
+        &mock,
+        &msp,
+        LOGS,
+        &[("sort", "category asc, description desc")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let keys: Vec<(String, String)> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["category"].as_str().unwrap().to_owned(),
+                e["description"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(keys.len() >= 5, "{keys:?}");
+    let mut want = keys.clone();
+    want.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    assert_eq!(keys, want);
+    assert_eq!(keys[0].0, "Authentication");
+    let (status, body) = get_json(&mock, &msp, LOGS, &[("sort", "colour")]).await;
+    assert_eq!(status, 400);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"colour\"") && message.contains("createdAt"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn audit_free_text_all_ignores_case() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    let (status, body) = get_json(&mock, &msp, LOGS, &[("all", "sn-a")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 3, "{body}");
+    let (_, body) = get_json(&mock, &msp, LOGS, &[("all", "CHARLIE")]).await;
+    assert_eq!(body["total"], 1, "{body}");
+    let (_, body) = get_json(&mock, &msp, LOGS, &[("all", "no such text")]).await;
+    assert_eq!(body["total"], 0);
+    // With a filter too: both must hold.
+    let (_, body) = get_json(
+        &mock,
+        &msp,
+        LOGS,
+        &[
+            ("all", "sn-a"),
+            ("filter", "contains(description, 'SN-A1')"),
+        ],
+    )
+    .await;
+    assert_eq!(body["total"], 1);
+    let long = "x".repeat(257);
+    let (status, _) = get_json(&mock, &msp, LOGS, &[("all", &long)]).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn limits_are_bounded_as_the_vendor_documents() {
+    let mock = mock().await;
+    let msp = alpha_token(&mock).await;
+    for path in [DEVICES, LOGS] {
+        let (status, body) = get_json(&mock, &msp, path, &[("limit", "2000")]).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        for bad in ["2001", "0"] {
+            let (status, body) = get_json(&mock, &msp, path, &[("limit", bad)]).await;
+            assert_eq!(status, 400, "{path} limit={bad}");
+            assert!(
+                body["message"].as_str().unwrap().contains("limit"),
+                "{body}"
+            );
+        }
+    }
+    // Devices default to pages of 2,000.
+    let (_, body) = get_json(&mock, &msp, DEVICES, &[]).await;
+    assert_eq!(body["count"], 4);
 }

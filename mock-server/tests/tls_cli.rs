@@ -1,5 +1,6 @@
 //! HTTPS: the `msp-mock` binary with `--tls --ca-out` serves a certificate that verifies with
 //! the written CA and fails verification without it; the library's `.tls(true)` does the same.
+//! The binary's `--rate-limits` flag is documented in `--help` and switches the quotas off.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -16,9 +17,15 @@ impl Drop for Running {
 
 /// Starts the binary on a random port and returns it with the URL it printed.
 fn start_binary(ca_out: &std::path::Path) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_msp-mock"))
-        .args(["--listen", "127.0.0.1:0", "--tls", "--ca-out"])
-        .arg(ca_out)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_msp-mock"));
+    cmd.args(["--listen", "127.0.0.1:0", "--tls", "--ca-out"])
+        .arg(ca_out);
+    start(cmd)
+}
+
+/// Starts `cmd` (the binary with its flags) and returns it with the URL it printed.
+fn start(mut cmd: Command) -> (Running, String) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -128,4 +135,93 @@ async fn library_builder_serves_https_and_exposes_the_ca() {
             .ca_pem()
             .is_none()
     );
+}
+
+#[test]
+fn help_documents_the_rate_limit_flag() {
+    let out = Command::new(env!("CARGO_BIN_EXE_msp-mock"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--rate-limits <MODE>"), "{help}");
+    assert!(help.contains("'off' never answers 429"), "{help}");
+    assert!(help.contains("[default: fixture]"), "{help}");
+    // A bad mode is refused at start, naming the accepted ones.
+    let out = Command::new(env!("CARGO_BIN_EXE_msp-mock"))
+        .args(["--rate-limits", "fast"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fixture, off or xN"), "{err}");
+}
+
+/// A world whose only MSP may make two calls per window.
+const TWO_CALLS: &str = r#"
+settings:
+  rate_limits:
+    per_client: 2
+msps:
+  - workspace_id: 11111111-1111-4111-8111-111111111111
+    name: Alpha MSP
+    client_id: alpha-client
+    client_secret: alpha-secret
+"#;
+
+/// Runs the binary on [`TWO_CALLS`] with `extra` flags and counts the 429s among 10 tenant
+/// lists.
+async fn limited_calls(extra: &[&str]) -> usize {
+    let dir = std::env::temp_dir().join(format!(
+        "msp-mock-limits-{}-{}",
+        std::process::id(),
+        extra.join("")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let world = dir.join("world.yaml");
+    std::fs::write(&world, TWO_CALLS).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_msp-mock"));
+    cmd.args(["--listen", "127.0.0.1:0", "--fixture"])
+        .arg(&world)
+        .args(extra);
+    let (_server, url) = start(cmd);
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!(
+            "{url}/authorization/v2/oauth2/11111111-1111-4111-8111-111111111111/token"
+        ))
+        .basic_auth("alpha-client", Some("alpha-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let mut limited = 0;
+    for _ in 0..10 {
+        let r = http
+            .get(format!("{url}/workspaces/v1/msp-tenants"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            limited += 1;
+        } else {
+            assert_eq!(r.status(), 200);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    limited
+}
+
+#[tokio::test]
+async fn binary_rate_limits_off_lifts_the_fixture_quota() {
+    // Ten calls against a quota of two within one window (seconds apart on a real clock).
+    assert_eq!(limited_calls(&[]).await, 8);
+    assert_eq!(limited_calls(&["--rate-limits", "off"]).await, 0);
+    assert_eq!(limited_calls(&["--rate-limits", "x5"]).await, 0);
 }

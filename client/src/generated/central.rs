@@ -1518,8 +1518,9 @@ device exactly once while the inventory does not change.
 Sends a `GET` request to `/network-monitoring/v1/device-inventory`
 
 Arguments:
-- `filter`: OData-style filter: comparisons `eq` / `ne` joined with `and` / `or`, string literals in
-single quotes. Filterable properties: `serialNumber`, `deviceName`, `deviceType`,
+- `filter`: OData-style filter: comparisons `eq` / `ne`, `in (...)` lists, the string functions
+`contains`, `startswith` and `endswith`, joined with `and` / `or` / `not` and
+parentheses; string literals in single quotes. Filterable properties: `serialNumber`, `deviceName`, `deviceType`,
 `model`, `status`, `siteId`. An expression the service cannot parse answers 400.
 
 - `limit`: Page size (1–1000, default 100). PyCentral asks for 1000.

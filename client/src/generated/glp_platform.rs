@@ -70,6 +70,37 @@ pub mod types {
             Default::default()
         }
     }
+    ///The additional detail of one audit log entry.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AuditLogDetail {
+        ///The detail, as named values.
+        pub body: ::std::vec::Vec<AuditLogDetailLine>,
+        ///One-line summary of the audited action.
+        pub header: ::std::string::String,
+        ///Identifier of the entry the detail belongs to.
+        pub id: ::std::string::String,
+        ///Resource type, always `audit-log/logs/detail`.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl AuditLogDetail {
+        pub fn builder() -> builder::AuditLogDetail {
+            Default::default()
+        }
+    }
+    ///One named value of an audit log entry's detail.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AuditLogDetailLine {
+        ///What the value is, e.g. `action`, `apiClient`, `workspaceId`.
+        pub name: ::std::string::String,
+        ///The value.
+        pub value: ::std::string::String,
+    }
+    impl AuditLogDetailLine {
+        pub fn builder() -> builder::AuditLogDetailLine {
+            Default::default()
+        }
+    }
     ///One page of audit log entries.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AuditLogPage {
@@ -276,6 +307,114 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             Default::default()
         }
     }
+    ///`GetDeviceSelect`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetDeviceSelect(::std::string::String);
+    impl ::std::ops::Deref for GetDeviceSelect {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetDeviceSelect> for ::std::string::String {
+        fn from(value: GetDeviceSelect) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetDeviceSelect {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetDeviceSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetDeviceSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetDeviceSelect {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListAuditLogsAll`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAuditLogsAll(::std::string::String);
+    impl ::std::ops::Deref for ListAuditLogsAll {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAuditLogsAll> for ::std::string::String {
+        fn from(value: ListAuditLogsAll) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListAuditLogsAll {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditLogsAll {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsAll {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsAll {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListAuditLogsFilter`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -330,6 +469,114 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
                 })
         }
     }
+    ///`ListAuditLogsSelect`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAuditLogsSelect(::std::string::String);
+    impl ::std::ops::Deref for ListAuditLogsSelect {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAuditLogsSelect> for ::std::string::String {
+        fn from(value: ListAuditLogsSelect) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListAuditLogsSelect {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditLogsSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSelect {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListAuditLogsSort`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAuditLogsSort(::std::string::String);
+    impl ::std::ops::Deref for ListAuditLogsSort {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAuditLogsSort> for ::std::string::String {
+        fn from(value: ListAuditLogsSort) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListAuditLogsSort {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditLogsSort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditLogsSort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAuditLogsSort {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListDevicesFilter`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -373,6 +620,114 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ListDevicesFilter {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListDevicesFilterTags`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListDevicesFilterTags(::std::string::String);
+    impl ::std::ops::Deref for ListDevicesFilterTags {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListDevicesFilterTags> for ::std::string::String {
+        fn from(value: ListDevicesFilterTags) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListDevicesFilterTags {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2048usize {
+                return Err("longer than 2048 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListDevicesFilterTags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListDevicesFilterTags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListDevicesFilterTags {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListDevicesSelect`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListDevicesSelect(::std::string::String);
+    impl ::std::ops::Deref for ListDevicesSelect {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListDevicesSelect> for ::std::string::String {
+        fn from(value: ListDevicesSelect) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListDevicesSelect {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListDevicesSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListDevicesSelect {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListDevicesSelect {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -772,6 +1127,155 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
             fn from(value: super::AuditLogAdditionalInfo) -> Self {
                 Self {
                     ip_address: Ok(value.ip_address),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditLogDetail {
+            body: ::std::result::Result<
+                ::std::vec::Vec<super::AuditLogDetailLine>,
+                ::std::string::String,
+            >,
+            header: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AuditLogDetail {
+            fn default() -> Self {
+                Self {
+                    body: Err("no value supplied for body".to_string()),
+                    header: Err("no value supplied for header".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl AuditLogDetail {
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AuditLogDetailLine>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn header<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.header = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for header: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditLogDetail> for super::AuditLogDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditLogDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body: value.body?,
+                    header: value.header?,
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditLogDetail> for AuditLogDetail {
+            fn from(value: super::AuditLogDetail) -> Self {
+                Self {
+                    body: Ok(value.body),
+                    header: Ok(value.header),
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditLogDetailLine {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AuditLogDetailLine {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl AuditLogDetailLine {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditLogDetailLine> for super::AuditLogDetailLine {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditLogDetailLine,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditLogDetailLine> for AuditLogDetailLine {
+            fn from(value: super::AuditLogDetailLine) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    value: Ok(value.value),
                 }
             }
         }
@@ -1664,8 +2168,9 @@ workspace id (32 hex characters, or the dashed uuid form); null otherwise.
 
 Read-only GreenLake platform collections that MSP automation commonly walks: the device
 inventory of a workspace (`GET /devices/v1/devices`) and its audit trail
-(`GET /audit-log/v1/logs`). These are the two GreenLake list calls PyCentral's MSP guide makes
-besides the tenant list.
+(`GET /audit-log/v1/logs`), with one device (`GET /devices/v1/devices/{id}`) and the detail of
+one audit entry (`GET /audit-log/v1/logs/{id}/detail`). The two lists are the GreenLake list
+calls PyCentral's MSP guide makes besides the tenant list.
 
 **Authentication.** Every call takes a GreenLake bearer token (`Authorization: Bearer <jwt>`).
 Which workspace the answer describes is decided by the token alone: an MSP token (issued by
@@ -1678,10 +2183,19 @@ page number), `limit` the page size. Every page answers `{items, count, offset, 
 `count` is the number of items on this page and `total` the number of items matching the
 request across all pages. Walk until `offset + count >= total`.
 
-**Filtering.** `filter` takes a small OData 4.0 subset: comparisons `eq`, `ne`, `gt`, `ge`, `lt`,
-`le` on the properties each operation lists, joined with `and` / `or`; string literals go in
-single quotes with an inner quote doubled (`'O''Brien'`). An expression the service cannot parse,
-or one naming an unsupported property, answers 400.
+**Filtering.** `filter` takes an OData 4.0 subset over the properties each operation lists
+(nested ones written with `/`, e.g. `user/username`): comparisons `eq`, `ne`, `gt`, `ge`,
+`lt`, `le`; `in` with a parenthesised list (`deviceType in ('AP', 'SWITCH')`); the string
+functions `contains`, `startswith` and `endswith` on text properties
+(`contains(description, 'logged')`), compared case-sensitively; `not`, `and`, `or` and
+parentheses. String literals go in single quotes with an inner quote doubled (`'O''Brien'`).
+An expression the service cannot parse answers 400 naming the position of the problem; one
+naming an unsupported property answers 400 naming it; one longer than the parameter's
+`maxLength` answers 400.
+
+**Projection and order.** `select` keeps only the listed properties of each item
+(comma-separated, nested ones with `/`); a name the item schema does not have answers 400
+naming it. `sort` takes comma-separated keys, each optionally followed by `asc` or `desc`.
 
 **Errors and rate limits.** Every error answers the GreenLake error body
 `{debugId, httpStatusCode, errorCode, message}`. Calls are rate-limited per API client; a 429
@@ -1690,9 +2204,8 @@ resets) and `Retry-After`.
 
 **Where the mock differs.** The mock serves these routes at its root (PyCentral keeps only the
 scheme and host of its GreenLake base URL). It implements the filter subset above for the
-properties listed per operation and nothing beyond it (no `select`, `filter-tags` or `all`
-free-text search); its devices and audit entries come from its fixture world. GreenLake does not
-document `Retry-After`; the mock always sends it on 429.
+properties listed per operation and nothing beyond it; its devices and audit entries come from
+its fixture world. GreenLake does not document `Retry-After`; the mock always sends it on 429.
 
 
 Version: 1.0.0*/
@@ -1761,21 +2274,56 @@ token exchanges it performed); a tenant token sees that tenant's trail.
 Sends a `GET` request to `/audit-log/v1/logs`
 
 Arguments:
+- `all`: Free-text search: only entries whose category, description, user name, workspace
+name, entry id or workspace id contain the text, ignoring case.
+
 - `filter`: OData 4.0 subset (see the API description). Filterable properties: `id`, `category`,
 `description`, `createdAt`, `user/username`, `workspace/id`, `hasDetails`.
 
 - `limit`: Maximum number of audit entries on the page (1–2000, default 50).
 - `offset`: Number of items to skip before the first item of the page (0 or more, default 0).
+- `select`: Comma-separated properties of `AuditLog` to answer (nested ones with `/`, e.g.
+`user/username`); the others are left out. An unknown name answers 400.
+
+- `sort`: Comma-separated sort keys, each optionally followed by ` asc` (default) or ` desc`
+(default order: newest first). Sortable properties: `createdAt`, `category`,
+`description`, `user/username`.
+
 ```ignore
 let response = client.list_audit_logs()
+    .all(all)
     .filter(filter)
     .limit(limit)
     .offset(offset)
+    .select(select)
+    .sort(sort)
     .send()
     .await;
 ```*/
     pub fn list_audit_logs(&self) -> builder::ListAuditLogs<'_> {
         builder::ListAuditLogs::new(self)
+    }
+    /**Get the detail of one audit log entry
+
+Returns the additional detail of one entry of the workspace's audit trail (entries whose
+`hasDetails` is true). 404 means the token's workspace has no entry with that id, or the
+entry has no detail. *[mock]* Audited writes (token issuance, tenant and workspace
+changes) have a detail naming the action, the API client and the workspace; the device
+entries have none.
+
+
+Sends a `GET` request to `/audit-log/v1/logs/{id}/detail`
+
+Arguments:
+- `id`: Identifier of the audit log entry (a uuid).
+```ignore
+let response = client.get_audit_log_detail()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_audit_log_detail(&self) -> builder::GetAuditLogDetail<'_> {
+        builder::GetAuditLogDetail::new(self)
     }
     /**List the devices of a workspace
 
@@ -1792,8 +2340,15 @@ Arguments:
 `serialNumber`, `macAddress`, `partNumber`, `model`, `deviceType`, `region`,
 `tenantWorkspaceId`, `archived`, `createdAt`, `updatedAt`.
 
+- `filter_tags`: The `filter` grammar over the device's tags: every name is a tag name (a text
+property; a device without the tag has it null), e.g.
+`city eq 'London' and contains(floor, '2')`.
+
 - `limit`: Maximum number of devices on the page (1–2000, default 2000).
 - `offset`: Number of items to skip before the first item of the page (0 or more, default 0).
+- `select`: Comma-separated properties of `Device` to answer (nested ones with `/`, e.g.
+`application/id`); the others are left out. An unknown name answers 400.
+
 - `sort`: Comma-separated sort keys, each optionally followed by ` asc` (default) or ` desc`.
 Sortable properties: `serialNumber`, `macAddress`, `model`, `deviceType`, `createdAt`,
 `updatedAt`.
@@ -1801,14 +2356,40 @@ Sortable properties: `serialNumber`, `macAddress`, `model`, `deviceType`, `creat
 ```ignore
 let response = client.list_devices()
     .filter(filter)
+    .filter_tags(filter_tags)
     .limit(limit)
     .offset(offset)
+    .select(select)
     .sort(sort)
     .send()
     .await;
 ```*/
     pub fn list_devices(&self) -> builder::ListDevices<'_> {
         builder::ListDevices::new(self)
+    }
+    /**Get one device of a workspace
+
+Returns one device of the workspace the bearer token belongs to, as the list shows it.
+404 means the workspace holds no device with that id, whether or not another workspace
+does (so ids of other customers cannot be probed).
+
+
+Sends a `GET` request to `/devices/v1/devices/{id}`
+
+Arguments:
+- `id`: GreenLake identifier of the device (a uuid).
+- `select`: Comma-separated properties of `Device` to answer (nested ones with `/`, e.g.
+`application/id`); the others are left out. An unknown name answers 400.
+
+```ignore
+let response = client.get_device()
+    .id(id)
+    .select(select)
+    .send()
+    .await;
+```*/
+    pub fn get_device(&self) -> builder::GetDevice<'_> {
+        builder::GetDevice::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1826,18 +2407,36 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAuditLogs<'a> {
         client: &'a super::Client,
+        all: Result<Option<types::ListAuditLogsAll>, String>,
         filter: Result<Option<types::ListAuditLogsFilter>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         offset: Result<Option<u64>, String>,
+        select: Result<Option<types::ListAuditLogsSelect>, String>,
+        sort: Result<Option<types::ListAuditLogsSort>, String>,
     }
     impl<'a> ListAuditLogs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                all: Ok(None),
                 filter: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                select: Ok(None),
+                sort: Ok(None),
             }
+        }
+        pub fn all<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListAuditLogsAll>,
+        {
+            self.all = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListAuditLogsAll` for all failed".to_string()
+                });
+            self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
@@ -1874,6 +2473,30 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
+        pub fn select<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListAuditLogsSelect>,
+        {
+            self.select = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListAuditLogsSelect` for select failed".to_string()
+                });
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListAuditLogsSort>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListAuditLogsSort` for sort failed".to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/audit-log/v1/logs`
         pub async fn send(
             self,
@@ -1881,10 +2504,13 @@ pub mod builder {
             ResponseValue<types::AuditLogPage>,
             Error<types::StandardErrorResponse>,
         > {
-            let Self { client, filter, limit, offset } = self;
+            let Self { client, all, filter, limit, offset, select, sort } = self;
+            let all = all.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
+            let select = select.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
             let url = format!("{}/audit-log/v1/logs", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -1902,9 +2528,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("all", &all))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("select", &select))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -1955,6 +2584,118 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_audit_log_detail`]
+
+[`Client::get_audit_log_detail`]: super::Client::get_audit_log_detail*/
+    #[derive(Debug, Clone)]
+    pub struct GetAuditLogDetail<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetAuditLogDetail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/audit-log/v1/logs/{id}/detail`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AuditLogDetail>,
+            Error<types::StandardErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/audit-log/v1/logs/{}/detail", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_audit_log_detail",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_devices`]
 
 [`Client::list_devices`]: super::Client::list_devices*/
@@ -1962,8 +2703,10 @@ pub mod builder {
     pub struct ListDevices<'a> {
         client: &'a super::Client,
         filter: Result<Option<types::ListDevicesFilter>, String>,
+        filter_tags: Result<Option<types::ListDevicesFilterTags>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         offset: Result<Option<u64>, String>,
+        select: Result<Option<types::ListDevicesSelect>, String>,
         sort: Result<Option<types::ListDevicesSort>, String>,
     }
     impl<'a> ListDevices<'a> {
@@ -1971,8 +2714,10 @@ pub mod builder {
             Self {
                 client: client,
                 filter: Ok(None),
+                filter_tags: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
+                select: Ok(None),
                 sort: Ok(None),
             }
         }
@@ -1985,6 +2730,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `ListDevicesFilter` for filter failed".to_string()
+                });
+            self
+        }
+        pub fn filter_tags<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListDevicesFilterTags>,
+        {
+            self.filter_tags = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListDevicesFilterTags` for filter_tags failed"
+                        .to_string()
                 });
             self
         }
@@ -2011,6 +2769,18 @@ pub mod builder {
                 .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
+        pub fn select<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListDevicesSelect>,
+        {
+            self.select = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListDevicesSelect` for select failed".to_string()
+                });
+            self
+        }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListDevicesSort>,
@@ -2030,10 +2800,12 @@ pub mod builder {
             ResponseValue<types::DevicePage>,
             Error<types::StandardErrorResponse>,
         > {
-            let Self { client, filter, limit, offset, sort } = self;
+            let Self { client, filter, filter_tags, limit, offset, select, sort } = self;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let filter_tags = filter_tags.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
+            let select = select.map_err(Error::InvalidRequest)?;
             let sort = sort.map_err(Error::InvalidRequest)?;
             let url = format!("{}/devices/v1/devices", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2053,8 +2825,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("filter-tags", &filter_tags))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("select", &select))
                 .query(&progenitor_client::QueryParam::new("sort", &sort))
                 .headers(header_map)
                 .build()?;
@@ -2082,6 +2856,131 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_device`]
+
+[`Client::get_device`]: super::Client::get_device*/
+    #[derive(Debug, Clone)]
+    pub struct GetDevice<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        select: Result<Option<types::GetDeviceSelect>, String>,
+    }
+    impl<'a> GetDevice<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                select: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn select<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetDeviceSelect>,
+        {
+            self.select = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetDeviceSelect` for select failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/devices/v1/devices/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Device>, Error<types::StandardErrorResponse>> {
+            let Self { client, id, select } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let select = select.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/devices/v1/devices/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("select", &select))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_device",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -2762,16 +2762,21 @@ field names (each operation lists its fields):
 ```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
-and-expr   = comparison *( " and " comparison )
+and-expr   = unary *( " and " unary )
+unary      = "not " unary / primary
+primary    = "(" or-expr ")" / function / in-list / comparison
+function   = ( "contains" / "startswith" / "endswith" ) "(" field "," literal ")"
+in-list    = field " in (" literal *( "," literal ) ")"
 comparison = field " " op " " literal
 op         = "eq" / "ne" / "gt" / "ge" / "lt" / "le"
 literal    = "'" *( any character except "'" / "''" ) "'"
 ```
 
-`and` binds tighter than `or`; no parentheses, `not` or functions. Literals are
+`not` binds tighter than `and`, `and` tighter than `or`; parentheses group; the string
+functions apply to text fields, case-sensitively. Literals are
 single-quoted, a quote inside doubled. `created_at`/`updated_at` compare as date-times,
-everything else as case-sensitive strings. A filter that does not parse, or names
-another field, answers 400.
+everything else as case-sensitive strings. A filter that does not parse (the message
+names the position), or names another field, answers 400.
 
 - `limit`: Maximum number of items in the page, 1 to 1,000.
 - `msp_workspace_id`: The MSP workspace whose tenants to list; must be the caller's.
@@ -2894,16 +2899,21 @@ field names (each operation lists its fields):
 ```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
-and-expr   = comparison *( " and " comparison )
+and-expr   = unary *( " and " unary )
+unary      = "not " unary / primary
+primary    = "(" or-expr ")" / function / in-list / comparison
+function   = ( "contains" / "startswith" / "endswith" ) "(" field "," literal ")"
+in-list    = field " in (" literal *( "," literal ) ")"
 comparison = field " " op " " literal
 op         = "eq" / "ne" / "gt" / "ge" / "lt" / "le"
 literal    = "'" *( any character except "'" / "''" ) "'"
 ```
 
-`and` binds tighter than `or`; no parentheses, `not` or functions. Literals are
+`not` binds tighter than `and`, `and` tighter than `or`; parentheses group; the string
+functions apply to text fields, case-sensitively. Literals are
 single-quoted, a quote inside doubled. `created_at`/`updated_at` compare as date-times,
-everything else as case-sensitive strings. A filter that does not parse, or names
-another field, answers 400.
+everything else as case-sensitive strings. A filter that does not parse (the message
+names the position), or names another field, answers 400.
 
 - `limit`: Maximum number of items in the page, 1 to 1,000.
 - `offset`: Number of matching items to skip before the page starts.

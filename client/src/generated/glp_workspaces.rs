@@ -3312,19 +3312,25 @@ Arguments:
 ```text
 filter     = or-expr
 or-expr    = and-expr *( " or " and-expr )
-and-expr   = comparison *( " and " comparison )
+and-expr   = unary *( " and " unary )
+unary      = "not " unary / primary
+primary    = "(" or-expr ")" / function / in-list / comparison
+function   = ( "contains" / "startswith" / "endswith" ) "(" field "," literal ")"
+in-list    = field " in (" literal *( "," literal ) ")"
 comparison = field " " op " " literal
 op         = "eq" / "ne" / "gt" / "ge" / "lt" / "le"
 field      = "id" / "createdAt" / "updatedAt" / "workspaceName" / "createdBy" / "inventoryOwnership"
 literal    = "'" *( any character except "'" / "''" ) "'"
 ```
 
-`and` binds tighter than `or`; parentheses, `not` and functions are not part of the
-subset. Operators and field names are case-sensitive. Literals are always single-quoted,
+`not` binds tighter than `and`, `and` tighter than `or`; parentheses group. The string
+functions apply to the text fields and compare case-sensitively. Operators and field
+names are case-sensitive. Literals are always single-quoted,
 with a quote inside written twice (`'O''Brien'`). `createdAt` and `updatedAt` literals
 are ISO 8601 date-times (UTC when no offset is given) and compare in time order; the
 other fields compare as case-sensitive strings. Whitespace between tokens may be any
-run of spaces. A filter that does not parse, or names another field, answers 422.
+run of spaces. A filter that does not parse (the message names the position), or names
+another field, answers 422.
 
 - `limit`: Maximum number of items in the page, 1 to 300.
 - `offset`: Number of matching items to skip before the page starts.

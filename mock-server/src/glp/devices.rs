@@ -4,13 +4,14 @@
 //! An MSP token sees the MSP's own inventory: the devices of its tenants whose inventory the MSP
 //! owns (`MSP_OWNED_INVENTORY`), each with `tenantWorkspaceId` naming the tenant it is
 //! allocated to. A tenant token sees that tenant's devices only (`tenantWorkspaceId: null`).
+//! `GET /devices/v1/devices/{id}` answers one device of that same view, 404 for any other id.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -19,7 +20,8 @@ pub(crate) use super::render::device_type;
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
 use crate::extract::QueryParams;
-use crate::odata::{self, Field, Fields, Filter, Op, Prop, Row};
+use crate::odata::select::{Select, Selectable};
+use crate::odata::{self, Field, Fields, Filter, Kind, Op, Prop, Row};
 use crate::sso::bearer::Caller;
 use crate::state::GlpWorld;
 use crate::state::glp::{DeviceView, Principal};
@@ -32,6 +34,7 @@ pub fn router() -> Router<Arc<AppState>> {
 
     Routes::new()
         .route("/devices/v1/devices", get(list_devices))
+        .route("/devices/v1/devices/{id}", get(get_device))
         .into_router()
 }
 
@@ -96,12 +99,22 @@ async fn list_devices(
         Some(f) => Some(parse_filter(f, &DEVICE_FIELDS)?),
         None => None,
     };
+    let tags = match q.get("filter-tags") {
+        Some(f) => Some(odata::parse(f, &TAG_FIELDS).map_err(|e| {
+            Error::bad_request(format!("filter-tags: {e}")).with_field("filter-tags")
+        })?),
+        None => None,
+    };
+    let select = parse_select(q.get("select"))?;
     // Devices are borrowed under the read lock, and only the page is ordered and rendered: the
     // first `offset + limit` are selected in linear time, then sorted.
     let (total, items) = state.store.with(|g: &GlpWorld| {
         let mut devices = g.devices_visible_to(&caller.principal);
         if let Some(f) = &filter {
             devices.retain(|d| f.matches(d));
+        }
+        if let Some(f) = &tags {
+            devices.retain(|d| f.matches(&Tags(d)));
         }
         let total = devices.len();
         let end = offset.saturating_add(limit).min(total);
@@ -110,7 +123,11 @@ async fn list_devices(
             devices.truncate(end);
         }
         devices.sort_unstable_by(|a, b| compare(a, b, &keys));
-        let items: Vec<Value> = devices.iter().skip(offset).map(render::device).collect();
+        let items: Vec<Value> = devices
+            .iter()
+            .skip(offset)
+            .map(|d| selected(render::device(d), select.as_ref()))
+            .collect();
         (total, items)
     });
     Ok(Json(json!({
@@ -121,8 +138,73 @@ async fn list_devices(
     })))
 }
 
+/// `GET /devices/v1/devices/{id}`: 404 when the token's workspace holds no device `id`
+/// (whether or not another workspace does, so ids cannot be probed).
+async fn get_device(
+    State(state): State<Arc<AppState>>,
+    caller: Caller<GlpStandard>,
+    Path(raw): Path<String>,
+    q: QueryParams<GlpStandard>,
+) -> Result<Json<Value>, Error> {
+    let id = super::parse_id::<GlpStandard>(&raw, "id", StatusCode::BAD_REQUEST)?;
+    let select = parse_select(q.get("select"))?;
+    state
+        .store
+        .with(|g: &GlpWorld| {
+            g.devices_visible_to(&caller.principal)
+                .iter()
+                .find(|d| d.device.id == id)
+                .map(|d| selected(render::device(d), select.as_ref()))
+        })
+        .map(Json)
+        .ok_or_else(|| Error::not_found(format!("device {id} not found")))
+}
+
+/// The properties `select` may name: the spec's `Device` schema.
+static DEVICE_SELECT: Selectable = Selectable::new("glp-platform", "Device");
+
+/// Parses a `select` parameter against `Device`, answering 400 naming the property.
+fn parse_select(raw: Option<&str>) -> Result<Option<Select>, Error> {
+    raw.map(|s| {
+        DEVICE_SELECT
+            .parse(s)
+            .map_err(|e| Error::bad_request(e.to_string()).with_field("select"))
+    })
+    .transpose()
+}
+
+/// `item` projected on `select`, or whole.
+pub(crate) fn selected(item: Value, select: Option<&Select>) -> Value {
+    match select {
+        Some(s) => s.project(&item),
+        None => item,
+    }
+}
+
+/// A device's tag name, as `filter-tags` writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagName(String);
+
+/// `filter-tags`: any tag name is a text field (a device without the tag has it null).
+static TAG_FIELDS: Fields<TagName> = Fields::open(
+    "glp-platform",
+    "list_devices",
+    Op::ALL,
+    Kind::Text,
+    |name| TagName(name.to_owned()),
+);
+
+/// A device seen through its tags.
+struct Tags<'a, 'd>(&'a DeviceView<'d>);
+
+impl Row<TagName> for Tags<'_, '_> {
+    fn prop(&self, key: TagName) -> Prop<'_> {
+        Prop::opt_str(self.0.device.tags.get(&key.0).map(String::as_str))
+    }
+}
+
 /// Parses a `filter` parameter for the list `fields`, answering 400 naming the problem.
-pub(crate) fn parse_filter<K: Copy + 'static>(
+pub(crate) fn parse_filter<K: Clone + 'static>(
     f: &str,
     fields: &Fields<K>,
 ) -> Result<Filter<K>, Error> {

@@ -457,6 +457,7 @@ pub(crate) fn device(v: &DeviceView<'_>) -> Value {
         "updatedAt": at,
         "generation": 0,
         "resourceUri": format!("/devices/v1/devices/{}", d.id),
+        "tags": d.tags,
     })
 }
 
@@ -471,7 +472,19 @@ pub(crate) fn audit_entry(e: &AuditEntry) -> Value {
         "updatedAt": rfc3339_millis(e.at),
         "user": {"username": e.user},
         "workspace": {"id": e.workspace.0, "workspaceName": e.workspace.1},
-        "hasDetails": false,
+        "hasDetails": !e.details.is_empty(),
+    })
+}
+
+/// The detail of an audit-log entry, as `GET /audit-log/v1/logs/{id}/detail` shows it.
+pub(crate) fn audit_detail(e: &AuditEntry) -> Value {
+    json!({
+        "id": e.id,
+        "type": "audit-log/logs/detail",
+        "header": e.description,
+        "body": e.details.iter()
+            .map(|(name, value)| json!({"name": name, "value": value}))
+            .collect::<Vec<_>>(),
     })
 }
 

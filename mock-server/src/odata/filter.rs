@@ -1,15 +1,21 @@
 //! The `filter` subset: tokenizer, recursive-descent parser and evaluator.
 //!
-//! Grammar (operators and keywords are lowercase, as in OData):
+//! Grammar (operators, functions and keywords are lowercase, as in OData):
 //! ```text
 //! expr       := and_expr ( "or" and_expr )*
-//! and_expr   := primary ( "and" primary )*
-//! primary    := "(" expr ")" | field op literal
-//! op         := eq | ne | gt | ge | lt | le          (each list accepts a subset)
+//! and_expr   := unary ( "and" unary )*
+//! unary      := "not" unary | primary
+//! primary    := "(" expr ")"
+//!             | func "(" field "," 'text' ")"               (text fields)
+//!             | field "in" "(" literal ( "," literal )* ")"
+//!             | field op literal
+//! func       := contains | startswith | endswith
+//! op         := eq | ne | gt | ge | lt | le                  (each list accepts a subset)
 //! literal    := 'single-quoted, '' escapes a quote' | bare-word (dates, uuids, booleans, null)
 //! ```
-//! Input length (from the spec) and nesting depth are bounded so hostile input cannot exhaust
-//! the stack.
+//! A field is a name of the list's table; nested properties are written with `/`
+//! (`user/username`). Input length (from the spec) and nesting depth are bounded so hostile
+//! input cannot exhaust the stack; every syntax error names its position.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,10 +24,13 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Field, Fields, Kind, Op, Prop, Row};
+use super::{Fields, Kind, Op, Prop, Row};
 
-/// Deepest parenthesis nesting accepted.
+/// Deepest nesting of parentheses and `not` accepted.
 pub const MAX_DEPTH: usize = 32;
+
+/// Most values an `in (...)` list takes.
+pub const MAX_IN_VALUES: usize = 256;
 
 /// Where in a filter a problem is: a byte offset, or the end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +46,44 @@ impl fmt::Display for Pos {
         match self {
             Pos::At(p) => write!(f, "position {p}"),
             Pos::End => f.write_str("end of filter"),
+        }
+    }
+}
+
+/// A string function of the subset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// `contains(field, 'text')`.
+    Contains,
+    /// `startswith(field, 'text')`.
+    StartsWith,
+    /// `endswith(field, 'text')`.
+    EndsWith,
+}
+
+impl Func {
+    /// Every function, as error messages list them.
+    pub const ALL: &'static [Func] = &[Func::Contains, Func::StartsWith, Func::EndsWith];
+
+    /// The function spelled `word`.
+    pub fn from_word(word: &str) -> Option<Func> {
+        Func::ALL.iter().copied().find(|f| f.word() == word)
+    }
+
+    /// The function's spelling.
+    pub fn word(self) -> &'static str {
+        match self {
+            Func::Contains => "contains",
+            Func::StartsWith => "startswith",
+            Func::EndsWith => "endswith",
+        }
+    }
+
+    fn holds(self, text: &str, needle: &str) -> bool {
+        match self {
+            Func::Contains => text.contains(needle),
+            Func::StartsWith => text.starts_with(needle),
+            Func::EndsWith => text.ends_with(needle),
         }
     }
 }
@@ -97,11 +144,45 @@ pub enum FilterError {
         /// The list's operators.
         allowed: String,
     },
+    /// A word followed by `(` that is no function of the subset.
+    #[error("unknown function '{name}' at {pos}; use contains, startswith or endswith")]
+    UnknownFunction {
+        /// The word written.
+        name: String,
+        /// Where.
+        pos: Pos,
+    },
+    /// A string function applied to a field that is not text.
+    #[error("{func}() at {pos} needs a text field; '{field}' is not text")]
+    FunctionNeedsText {
+        /// The function.
+        func: &'static str,
+        /// The field.
+        field: String,
+        /// Where the function is.
+        pos: Pos,
+    },
+    /// A token other than the one the grammar needs.
+    #[error("expected {what} at {pos}")]
+    Expected {
+        /// What was expected (`','`, `'('`, a field name...).
+        what: &'static str,
+        /// Where.
+        pos: Pos,
+    },
+    /// An `in` list with more values than [`MAX_IN_VALUES`].
+    #[error("the 'in' list at {pos} has more than {max} values")]
+    TooManyValues {
+        /// Where the list starts.
+        pos: Pos,
+        /// The bound.
+        max: usize,
+    },
     /// A field not followed by an operator.
     #[error("expected an operator after '{field}' at {pos}")]
     MissingOperator {
         /// The field.
-        field: &'static str,
+        field: String,
         /// Where.
         pos: Pos,
     },
@@ -109,39 +190,47 @@ pub enum FilterError {
     #[error("expected a value for '{field}' at {pos}")]
     MissingValue {
         /// The field.
-        field: &'static str,
+        field: String,
         /// Where.
         pos: Pos,
     },
     /// A bare word where a text field needs a quoted string.
-    #[error("the value for '{field}' must be a quoted string, e.g. {field} eq 'text'")]
+    #[error("the value for '{field}' at {pos} must be a quoted string, e.g. {field} eq 'text'")]
     NotText {
         /// The field.
-        field: &'static str,
+        field: String,
+        /// Where the value is.
+        pos: Pos,
     },
     /// A literal of a date-time field that is no date-time.
-    #[error("'{value}' is not a date-time for '{field}'; write e.g. 2024-01-31T12:00:00Z")]
+    #[error("'{value}' at {pos} is not a date-time for '{field}'; write e.g. 2024-01-31T12:00:00Z")]
     NotTime {
         /// The literal.
         value: String,
         /// The field.
-        field: &'static str,
+        field: String,
+        /// Where the value is.
+        pos: Pos,
     },
     /// A literal of an id field that is no uuid.
-    #[error("'{value}' is not an id (uuid) for '{field}'")]
+    #[error("'{value}' at {pos} is not an id (uuid) for '{field}'")]
     NotUuid {
         /// The literal.
         value: String,
         /// The field.
-        field: &'static str,
+        field: String,
+        /// Where the value is.
+        pos: Pos,
     },
     /// A literal of a boolean field that is not a bare `true` or `false`.
-    #[error("'{value}' is not a boolean for '{field}'; write true or false, unquoted")]
+    #[error("'{value}' at {pos} is not a boolean for '{field}'; write true or false, unquoted")]
     NotBool {
         /// The literal.
         value: String,
         /// The field.
-        field: &'static str,
+        field: String,
+        /// Where the value is.
+        pos: Pos,
     },
     /// A string where a field name belongs.
     #[error("expected a field name at {pos}, found a string")]
@@ -167,14 +256,16 @@ pub enum FilterError {
         /// Where.
         pos: Pos,
     },
-    /// The input ends after `and`, `or` or `(`.
-    #[error("filter ends where a comparison was expected")]
+    /// The input ends after `and`, `or`, `not` or `(`.
+    #[error("filter ends where a comparison was expected (at end of filter)")]
     EndsEarly,
-    /// Parentheses nested deeper than [`MAX_DEPTH`].
-    #[error("parentheses nested deeper than {max}")]
+    /// Parentheses and `not` nested deeper than [`MAX_DEPTH`].
+    #[error("parentheses or 'not' nested deeper than {max} at {pos}")]
     TooDeep {
         /// The bound.
         max: usize,
+        /// Where the nesting went too deep.
+        pos: Pos,
     },
 }
 
@@ -200,14 +291,21 @@ pub enum Filter<K> {
     And(Box<Filter<K>>, Box<Filter<K>>),
     /// Either side holds.
     Or(Box<Filter<K>>, Box<Filter<K>>),
+    /// The inner filter does not hold.
+    Not(Box<Filter<K>>),
     /// `field op literal`.
     Cmp(K, Op, Value),
+    /// `field in (literal, ...)`: equal to one of the values.
+    In(K, Vec<Value>),
+    /// `func(field, 'text')` on a text field.
+    Func(Func, K, String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok<'s> {
     Open,
     Close,
+    Comma,
     Quoted(Cow<'s, str>),
     Word(&'s str),
 }
@@ -224,6 +322,7 @@ fn tokenize(input: &str) -> Result<Vec<(usize, Tok<'_>)>, FilterError> {
             c if c.is_whitespace() => {}
             '(' => out.push((pos, Tok::Open)),
             ')' => out.push((pos, Tok::Close)),
+            ',' => out.push((pos, Tok::Comma)),
             '\'' => {
                 let start = pos + 1;
                 // Copied only when a doubled quote must be unescaped; `seg` is where the
@@ -277,6 +376,13 @@ fn tokenize(input: &str) -> Result<Vec<(usize, Tok<'_>)>, FilterError> {
     Ok(out)
 }
 
+/// A field a filter names: as written, its key and kind.
+struct Named<'s, K> {
+    name: &'s str,
+    key: K,
+    kind: Kind,
+}
+
 struct Parser<'s, 't, K: 'static> {
     toks: &'t [(usize, Tok<'s>)],
     at: usize,
@@ -284,9 +390,13 @@ struct Parser<'s, 't, K: 'static> {
     depth: usize,
 }
 
-impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
+impl<'s, 't, K: Clone + 'static> Parser<'s, 't, K> {
     fn peek(&self) -> Option<&'t Tok<'s>> {
         self.toks.get(self.at).map(|(_, t)| t)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<&'t Tok<'s>> {
+        self.toks.get(self.at + ahead).map(|(_, t)| t)
     }
 
     fn pos(&self) -> Pos {
@@ -306,6 +416,27 @@ impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
         matches!(self.peek(), Some(Tok::Word(x)) if *x == w)
     }
 
+    /// Consumes `tok`, or fails naming `what` at the current position.
+    fn expect(&mut self, tok: &Tok<'_>, what: &'static str) -> Result<(), FilterError> {
+        let pos = self.pos();
+        match self.next() {
+            Some(t) if t == tok => Ok(()),
+            None if *tok == Tok::Close => Err(FilterError::MissingClose { pos }),
+            _ => Err(FilterError::Expected { what, pos }),
+        }
+    }
+
+    fn deeper(&mut self, pos: Pos) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(FilterError::TooDeep {
+                max: MAX_DEPTH,
+                pos,
+            });
+        }
+        Ok(())
+    }
+
     fn expr(&mut self) -> Result<Filter<K>, FilterError> {
         let mut left = self.and_expr()?;
         while self.is_word("or") {
@@ -317,23 +448,62 @@ impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
     }
 
     fn and_expr(&mut self) -> Result<Filter<K>, FilterError> {
-        let mut left = self.primary()?;
+        let mut left = self.unary()?;
         while self.is_word("and") {
             self.at += 1;
-            let right = self.primary()?;
+            let right = self.unary()?;
             left = Filter::And(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
 
-    fn primary(&mut self) -> Result<Filter<K>, FilterError> {
+    fn unary(&mut self) -> Result<Filter<K>, FilterError> {
+        // `not` is the keyword unless an operator follows it (a field named `not`).
+        let compared = matches!(
+            self.peek_at(1),
+            Some(Tok::Word(w)) if *w == "in" || Op::from_word(w).is_some()
+        );
+        if self.is_word("not") && !compared {
+            let pos = self.pos();
+            self.at += 1;
+            self.deeper(pos)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Filter::Not(Box::new(inner)));
+        }
+        self.primary()
+    }
+
+    /// The field named by the current token, consumed.
+    fn field(&mut self) -> Result<Named<'s, K>, FilterError> {
         let pos = self.pos();
         match self.next() {
+            Some(Tok::Word(name)) => {
+                let name: &'s str = name;
+                self.table
+                    .field(name)
+                    .map(|(key, kind)| Named { name, key, kind })
+                    .ok_or_else(|| FilterError::UnknownField {
+                        name: name.to_owned(),
+                        pos,
+                        known: self.table.known(),
+                    })
+            }
+            Some(Tok::Quoted(_)) => Err(FilterError::ExpectedField { pos }),
+            None => Err(FilterError::EndsEarly),
+            Some(_) => Err(FilterError::Expected {
+                what: "a field name",
+                pos,
+            }),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Filter<K>, FilterError> {
+        let pos = self.pos();
+        match self.peek() {
             Some(Tok::Open) => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err(FilterError::TooDeep { max: MAX_DEPTH });
-                }
+                self.at += 1;
+                self.deeper(pos)?;
                 let inner = self.expr()?;
                 let close = self.pos();
                 match self.next() {
@@ -344,30 +514,53 @@ impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
                     _ => Err(FilterError::MissingClose { pos: close }),
                 }
             }
-            Some(Tok::Word(name)) => {
+            Some(Tok::Word(name)) if matches!(self.peek_at(1), Some(Tok::Open)) => {
                 let name: &str = name;
-                let table = self.table;
-                let field = table
-                    .fields()
-                    .iter()
-                    .find(|f| f.name == name)
-                    .ok_or_else(|| FilterError::UnknownField {
-                        name: name.to_owned(),
+                let func = Func::from_word(name).ok_or_else(|| FilterError::UnknownFunction {
+                    name: name.to_owned(),
+                    pos,
+                })?;
+                self.at += 2;
+                let field = self.field()?;
+                if field.kind != Kind::Text {
+                    return Err(FilterError::FunctionNeedsText {
+                        func: func.word(),
+                        field: field.name.to_owned(),
                         pos,
-                        known: table
-                            .fields()
-                            .iter()
-                            .map(|f| f.name)
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    })?;
-                let op = self.operator(field)?;
+                    });
+                }
+                self.expect(&Tok::Comma, "',' and a quoted string")?;
+                let lit_pos = self.pos();
+                let needle = match self.next() {
+                    Some(Tok::Quoted(s)) => s.to_string(),
+                    Some(Tok::Word(_)) => {
+                        return Err(FilterError::NotText {
+                            field: field.name.to_owned(),
+                            pos: lit_pos,
+                        });
+                    }
+                    _ => {
+                        return Err(FilterError::MissingValue {
+                            field: field.name.to_owned(),
+                            pos: lit_pos,
+                        });
+                    }
+                };
+                self.expect(&Tok::Close, "')'")?;
+                Ok(Filter::Func(func, field.key, needle))
+            }
+            Some(Tok::Word(_)) => {
+                let field = self.field()?;
+                if self.is_word("in") {
+                    return self.in_list(field);
+                }
+                let op = self.operator(&field)?;
                 let lit_pos = self.pos();
                 let value = match self.next() {
-                    Some(tok) => typed(field, tok)?,
+                    Some(tok) => typed(&field, tok, lit_pos)?,
                     None => {
                         return Err(FilterError::MissingValue {
-                            field: field.name,
+                            field: field.name.to_owned(),
                             pos: lit_pos,
                         });
                     }
@@ -376,11 +569,55 @@ impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
             }
             Some(Tok::Quoted(_)) => Err(FilterError::ExpectedField { pos }),
             Some(Tok::Close) => Err(FilterError::UnexpectedClose { pos }),
+            Some(Tok::Comma) => Err(FilterError::Expected {
+                what: "a comparison",
+                pos,
+            }),
             None => Err(FilterError::EndsEarly),
         }
     }
 
-    fn operator(&mut self, field: &Field<K>) -> Result<Op, FilterError> {
+    /// `field in (v1, v2, ...)`, after the field.
+    fn in_list(&mut self, field: Named<'s, K>) -> Result<Filter<K>, FilterError> {
+        self.at += 1; // `in`
+        let list_pos = self.pos();
+        self.expect(&Tok::Open, "'(' and a list of values")?;
+        let mut values = Vec::new();
+        loop {
+            let lit_pos = self.pos();
+            match self.next() {
+                Some(tok @ (Tok::Quoted(_) | Tok::Word(_))) => {
+                    values.push(typed(&field, tok, lit_pos)?)
+                }
+                _ => {
+                    return Err(FilterError::MissingValue {
+                        field: field.name.to_owned(),
+                        pos: lit_pos,
+                    });
+                }
+            }
+            if values.len() > MAX_IN_VALUES {
+                return Err(FilterError::TooManyValues {
+                    pos: list_pos,
+                    max: MAX_IN_VALUES,
+                });
+            }
+            let pos = self.pos();
+            match self.next() {
+                Some(Tok::Comma) => {}
+                Some(Tok::Close) => return Ok(Filter::In(field.key, values)),
+                None => return Err(FilterError::MissingClose { pos }),
+                Some(_) => {
+                    return Err(FilterError::Expected {
+                        what: "',' or ')'",
+                        pos,
+                    });
+                }
+            }
+        }
+    }
+
+    fn operator(&mut self, field: &Named<'s, K>) -> Result<Op, FilterError> {
         let pos = self.pos();
         let allowed = self.table.ops();
         let list = || {
@@ -405,51 +642,54 @@ impl<'s, 't, K: Copy + 'static> Parser<'s, 't, K> {
                 }),
             },
             _ => Err(FilterError::MissingOperator {
-                field: field.name,
+                field: field.name.to_owned(),
                 pos,
             }),
         }
     }
 }
 
-/// The literal `tok` typed for `field`.
-fn typed<K>(field: &Field<K>, tok: &Tok<'_>) -> Result<Value, FilterError> {
+/// The literal `tok` (at `pos`) typed for `field`.
+fn typed<K>(field: &Named<'_, K>, tok: &Tok<'_>, pos: Pos) -> Result<Value, FilterError> {
     let (raw, bare): (&str, bool) = match tok {
         Tok::Quoted(s) => (s.as_ref(), false),
         Tok::Word(w) => (*w, true),
-        Tok::Open | Tok::Close => {
+        Tok::Open | Tok::Close | Tok::Comma => {
             return Err(FilterError::MissingValue {
-                field: field.name,
-                pos: Pos::End,
+                field: field.name.to_owned(),
+                pos,
             });
         }
     };
     if bare && raw == "null" {
         return Ok(Value::Null);
     }
-    let name = field.name;
+    let name = || field.name.to_owned();
     match field.kind {
         Kind::Time => parse_time(raw)
             .map(Value::Time)
-            .ok_or(FilterError::NotTime {
+            .ok_or_else(|| FilterError::NotTime {
                 value: raw.to_owned(),
-                field: name,
+                field: name(),
+                pos,
             }),
         Kind::Uuid => Uuid::parse_str(raw)
             .map(Value::Uuid)
             .map_err(|_| FilterError::NotUuid {
                 value: raw.to_owned(),
-                field: name,
+                field: name(),
+                pos,
             }),
         Kind::Bool => match (bare, raw) {
             (true, "true") => Ok(Value::Bool(true)),
             (true, "false") => Ok(Value::Bool(false)),
             _ => Err(FilterError::NotBool {
                 value: raw.to_owned(),
-                field: name,
+                field: name(),
+                pos,
             }),
         },
-        Kind::Text if bare => Err(FilterError::NotText { field: name }),
+        Kind::Text if bare => Err(FilterError::NotText { field: name(), pos }),
         Kind::Text => Ok(Value::Str(raw.to_owned())),
     }
 }
@@ -470,7 +710,7 @@ fn longer_than(input: &str, max: usize) -> bool {
 }
 
 /// Parses a filter for the list `table`, naming the problem in the error when it is not valid.
-pub fn parse<K: Copy + 'static>(input: &str, table: &Fields<K>) -> Result<Filter<K>, FilterError> {
+pub fn parse<K: Clone + 'static>(input: &str, table: &Fields<K>) -> Result<Filter<K>, FilterError> {
     if let Some(max) = table.max_len()
         && longer_than(input, max)
     {
@@ -488,7 +728,10 @@ pub fn parse<K: Copy + 'static>(input: &str, table: &Fields<K>) -> Result<Filter
     };
     let f = p.expr()?;
     if p.at < toks.len() {
-        return Err(FilterError::TrailingText { pos: p.pos() });
+        return Err(match p.peek() {
+            Some(Tok::Close) => FilterError::UnexpectedClose { pos: p.pos() },
+            _ => FilterError::TrailingText { pos: p.pos() },
+        });
     }
     Ok(f)
 }
@@ -506,35 +749,50 @@ fn holds(ord: Option<Ordering>, op: Op) -> bool {
     }
 }
 
-impl<K: Copy> Filter<K> {
+/// How `prop` compares with `value` (`None` when they cannot be compared).
+fn order(prop: Prop<'_>, value: &Value) -> Option<Ordering> {
+    match (prop, value) {
+        (Prop::Str(a), Value::Str(b)) => Some(a.cmp(b.as_str())),
+        (Prop::Time(a), Value::Time(b)) => Some(a.cmp(b)),
+        (Prop::Uuid(a), Value::Uuid(b)) => Some(a.cmp(b)),
+        (Prop::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+fn compare(prop: Prop<'_>, op: Op, value: &Value) -> bool {
+    if let Value::Null = value {
+        let present = prop != Prop::Null;
+        return match op {
+            Op::Eq => !present,
+            Op::Ne => present,
+            _ => false,
+        };
+    }
+    holds(order(prop, value), op)
+}
+
+impl<K: Clone> Filter<K> {
     /// Whether `row` satisfies the filter.
     ///
     /// `x eq null` holds when `x` is absent, `x ne null` when it is present, and the ordering
     /// operators never hold against `null`. A comparison with an absent value holds for `ne`
-    /// only.
+    /// only; `x in (...)` holds when `x eq` one of the values does; a string function never
+    /// holds on an absent value. Text compares case-sensitively, as in OData.
     pub fn matches<R: Row<K> + ?Sized>(&self, row: &R) -> bool {
         match self {
             Filter::And(a, b) => a.matches(row) && b.matches(row),
             Filter::Or(a, b) => a.matches(row) || b.matches(row),
-            Filter::Cmp(key, op, value) => {
-                let prop = row.prop(*key);
-                if let Value::Null = value {
-                    let present = prop != Prop::Null;
-                    return match op {
-                        Op::Eq => !present,
-                        Op::Ne => present,
-                        _ => false,
-                    };
-                }
-                let ord = match (prop, value) {
-                    (Prop::Str(a), Value::Str(b)) => Some(a.cmp(b.as_str())),
-                    (Prop::Time(a), Value::Time(b)) => Some(a.cmp(b)),
-                    (Prop::Uuid(a), Value::Uuid(b)) => Some(a.cmp(b)),
-                    (Prop::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
-                    _ => None,
-                };
-                holds(ord, *op)
+            Filter::Not(a) => !a.matches(row),
+            Filter::Cmp(key, op, value) => compare(row.prop(key.clone()), *op, value),
+            Filter::In(key, values) => {
+                let prop = row.prop(key.clone());
+                values.iter().any(|v| compare(prop, Op::Eq, v))
             }
+            Filter::Func(func, key, needle) => match row.prop(key.clone()) {
+                Prop::Str(text) => func.holds(text, needle),
+                _ => false,
+            },
         }
     }
 }
@@ -542,6 +800,7 @@ impl<K: Copy> Filter<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::odata::Field;
     use chrono::TimeZone;
 
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -722,5 +981,126 @@ mod tests {
         let wide = format!("name eq '{}'", "é".repeat(max - 10));
         assert!(wide.len() > max);
         assert!(p(&wide).is_ok());
+    }
+
+    #[test]
+    fn string_functions_match_text() {
+        let r = row("Bravo Retail");
+        assert!(t("contains(name, 'avo R')", &r));
+        assert!(
+            !t("contains(name, 'bravo')", &r),
+            "case-sensitive, as in OData"
+        );
+        assert!(t("startswith(name, 'Bra')", &r));
+        assert!(!t("startswith(name, 'Retail')", &r));
+        assert!(t("endswith(name,'Retail')", &r));
+        assert!(t("contains(name, '')", &r));
+        // Nested names, and an absent value matches no function.
+        assert!(!t("contains(user/username, 'x')", &r));
+        let mut r2 = row("A");
+        r2.user = Some("ops@example.com");
+        assert!(t("endswith(user/username, '@example.com')", &r2));
+        assert!(t("contains(name, 'O''B')", &row("O'Brien")));
+    }
+
+    #[test]
+    fn in_not_and_parentheses_combine() {
+        let r = row("Bravo");
+        assert!(t("name in ('Alpha', 'Bravo')", &r));
+        assert!(!t("name in ('Alpha')", &r));
+        assert!(t("not name in ('Alpha')", &r));
+        assert!(t("not (name eq 'x' or archived eq true)", &r));
+        assert!(!t("not contains(name, 'rav')", &r));
+        assert!(t("not not contains(name, 'rav')", &r));
+        assert!(t(
+            "(startswith(name, 'B') and not endswith(name, 'x')) or name eq 'z'",
+            &r
+        ));
+        // `not` binds tighter than `and`.
+        assert!(!t("not name eq 'Bravo' and archived eq false", &r));
+        assert!(t(&format!("id in ('{}', {})", Uuid::nil(), r.id), &r));
+        assert!(t("createdAt in (2026-01-10T00:00:00Z)", &r));
+        assert!(t("user/username in (null, 'x')", &r));
+    }
+
+    #[test]
+    fn function_and_in_errors_name_the_position() {
+        let e = |s: &str| p(s).unwrap_err().to_string();
+        assert_eq!(
+            e("like(name, 'x')"),
+            "unknown function 'like' at position 0; use contains, startswith or endswith"
+        );
+        assert_eq!(
+            e("name eq 'a' and contains(archived, 'x')"),
+            "contains() at position 16 needs a text field; 'archived' is not text"
+        );
+        assert_eq!(
+            e("contains(colour, 'x')"),
+            "unknown field 'colour' at position 9; filterable fields are name, archived, \
+             createdAt, id, user/username"
+        );
+        assert_eq!(
+            e("contains(name 'x')"),
+            "expected ',' and a quoted string at position 14"
+        );
+        assert_eq!(
+            e("contains(name, x)"),
+            "the value for 'name' at position 15 must be a quoted string, e.g. name eq 'text'"
+        );
+        assert_eq!(e("contains(name, 'x'"), "expected ')' at end of filter");
+        assert_eq!(e("contains(name, 'x' 'y')"), "expected ')' at position 19");
+        assert_eq!(
+            e("name in 'a'"),
+            "expected '(' and a list of values at position 8"
+        );
+        assert_eq!(e("name in ('a' 'b')"), "expected ',' or ')' at position 13");
+        assert_eq!(
+            e("name in ('a',)"),
+            "expected a value for 'name' at position 13"
+        );
+        assert_eq!(e("name in ('a'"), "expected ')' at end of filter");
+        assert_eq!(
+            e("id in ('x')"),
+            "'x' at position 7 is not an id (uuid) for 'id'"
+        );
+        assert!(e("not").contains("ends where a comparison"));
+        assert_eq!(e("name eq 'a')"), "unexpected ')' at position 11");
+        assert_eq!(e(", name eq 'a'"), "expected a comparison at position 0");
+        let many = format!("name in ({})", vec!["'a'"; MAX_IN_VALUES + 1].join(","));
+        assert!(e(&many).contains("more than 256 values"));
+        let nots = format!("{}name eq 'a'", "not ".repeat(MAX_DEPTH + 1));
+        assert!(e(&nots).contains("nested deeper than 32"));
+    }
+
+    #[test]
+    fn an_open_table_takes_any_name() {
+        #[derive(Clone, Debug, PartialEq)]
+        struct Tag(String);
+        static TAGS: Fields<Tag> = Fields::open(
+            "glp-platform",
+            "list_devices",
+            Op::ALL,
+            Kind::Text,
+            |name| Tag(name.to_owned()),
+        );
+        struct Tagged;
+        impl Row<Tag> for Tagged {
+            fn prop(&self, key: Tag) -> Prop<'_> {
+                match key.0.as_str() {
+                    "city" => Prop::Str("London"),
+                    _ => Prop::Null,
+                }
+            }
+        }
+        let f = parse("city eq 'London' and not contains(floor, '2')", &TAGS).unwrap();
+        assert!(f.matches(&Tagged));
+        assert!(!parse("city in ('Paris')", &TAGS).unwrap().matches(&Tagged));
+        assert!(
+            parse("not city eq 'Paris'", &TAGS)
+                .unwrap()
+                .matches(&Tagged)
+        );
+        let e = parse("city eq 3", &TAGS).unwrap_err().to_string();
+        assert!(e.contains("quoted string"), "{e}");
     }
 }

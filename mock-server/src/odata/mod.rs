@@ -5,13 +5,15 @@
 //! the operators the list accepts, the spec operation whose `filter` parameter bounds the
 //! length) and a [`Row`] impl that answers a key with a borrowed [`Prop`]. [`parse`] checks a
 //! filter against the table once per request, typing each literal for its field, and
-//! [`Filter::matches`] evaluates it per row without allocating. [`sort`] parses the two `sort`
-//! syntaxes the specs use.
+//! [`Filter::matches`] evaluates it per row without allocating: comparisons, `in`, `not`,
+//! parentheses and the `contains`/`startswith`/`endswith` functions. [`sort`] parses the two
+//! `sort` syntaxes the specs use, [`select`] the `select` projections.
 //!
 //! Hand-written because no maintained Rust crate parses OData filters; the subset is small and a
 //! recursive-descent parser gives precise error messages.
 
 mod filter;
+pub mod select;
 pub mod sort;
 
 use std::sync::OnceLock;
@@ -140,6 +142,7 @@ pub struct Fields<K: 'static> {
     operation: &'static str,
     ops: &'static [Op],
     fields: &'static [Field<K>],
+    open: Option<(Kind, fn(&str) -> K)>,
     max_len: OnceLock<Option<usize>>,
 }
 
@@ -157,8 +160,51 @@ impl<K: 'static> Fields<K> {
             operation,
             ops,
             fields,
+            open: None,
             max_len: OnceLock::new(),
         }
+    }
+
+    /// An open table (e.g. tags, whose names are the user's): every name a filter writes is a
+    /// field of `kind`, answered by the key `key(name)`.
+    pub const fn open(
+        spec: &'static str,
+        operation: &'static str,
+        ops: &'static [Op],
+        kind: Kind,
+        key: fn(&str) -> K,
+    ) -> Self {
+        Fields {
+            spec,
+            operation,
+            ops,
+            fields: &[],
+            open: Some((kind, key)),
+            max_len: OnceLock::new(),
+        }
+    }
+
+    /// The key and kind of the field a filter writes as `name`, if the list has it.
+    pub fn field(&self, name: &str) -> Option<(K, Kind)>
+    where
+        K: Clone,
+    {
+        match self.fields.iter().find(|f| f.name == name) {
+            Some(f) => Some((f.key.clone(), f.kind)),
+            None => self.open.map(|(kind, key)| (key(name), kind)),
+        }
+    }
+
+    /// The filterable names, comma-separated, as error messages list them.
+    pub fn known(&self) -> String {
+        if self.open.is_some() {
+            return "any name".to_owned();
+        }
+        self.fields
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The fields, in the order error messages list them.

@@ -317,6 +317,9 @@ pub struct AuditEntry {
     pub user: String,
     /// The workspace it happened in, and its name.
     pub workspace: (Uuid, String),
+    /// What `GET /audit-log/v1/logs/{id}/detail` lists, name to value (empty: `hasDetails`
+    /// is false and the detail answers 404).
+    pub details: Vec<(&'static str, String)>,
 }
 
 static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
@@ -584,6 +587,7 @@ impl GlpWorld {
                 at: v.tenant.created_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
                 user: "system".into(),
                 workspace: (v.tenant.id, v.tenant.name.clone()),
+                details: Vec::new(),
             });
         }
         for e in &self.audit {
@@ -608,6 +612,7 @@ impl GlpWorld {
                 at: e.at,
                 user: e.client_id.to_string(),
                 workspace,
+                details: details(e),
             });
         }
         // Newest first; equal times keep the later write first.
@@ -954,6 +959,31 @@ fn stable_id(parts: &[&str]) -> Uuid {
 }
 
 /// `(category, description)` of an audited write.
+/// The detail lines of an audited write: what was done, by which API client, to which
+/// workspace.
+fn details(e: &AuditEvent) -> Vec<(&'static str, String)> {
+    let action = match e.action {
+        AuditAction::TokenIssued => "TOKEN_ISSUED",
+        AuditAction::TenantCreated => "TENANT_CREATED",
+        AuditAction::TenantUpdated => "TENANT_UPDATED",
+        AuditAction::TenantDeleted => "TENANT_DELETED",
+        AuditAction::WorkspaceUpdated => "WORKSPACE_UPDATED",
+        AuditAction::WorkspaceDeleted => "WORKSPACE_DELETED",
+    };
+    let mut out = vec![
+        ("action", action.to_owned()),
+        ("apiClient", e.client_id.to_string()),
+    ];
+    if let Some(s) = &e.subject {
+        out.push(("workspaceId", s.id.to_string()));
+        out.push(("workspaceName", s.name.to_string()));
+        if s.msp != s.id {
+            out.push(("mspWorkspaceId", s.msp.to_string()));
+        }
+    }
+    out
+}
+
 fn describe(e: &AuditEvent) -> (&'static str, String) {
     let who = &e.client_id;
     let target = e.subject.as_ref().map(|s| format!("{} ({})", s.name, s.id));
@@ -1057,6 +1087,7 @@ mod tests {
             model: String::new(),
             name: String::new(),
             status: "ONLINE".into(),
+            tags: Default::default(),
         });
         assert!(matches!(
             w.delete_tenant(&p, t.id, Utc::now()),

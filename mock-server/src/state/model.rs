@@ -269,6 +269,9 @@ pub struct Device {
     /// `ONLINE` / `OFFLINE`.
     #[serde(default = "default_device_status")]
     pub status: String,
+    /// GreenLake tags, name to value (what `filter-tags` filters on).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 fn default_device_status() -> String {

@@ -614,7 +614,10 @@ async fn odata_functions_filter_audit_logs_and_tenant_lists() {
         &mock,
         &msp,
         "/workspace-management/v1/msp-tenants",
-        &[("filter", "not contains(workspace_name, 'r')")],
+        &[
+            ("msp-workspace-id", ALPHA),
+            ("filter", "not contains(workspace_name, 'r')"),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");

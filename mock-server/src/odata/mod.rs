@@ -135,6 +135,9 @@ impl<K> Field<K> {
     }
 }
 
+/// How an open table answers any name: its kind, and the key a name maps to.
+type OpenField<K> = (Kind, fn(&str) -> K);
+
 /// The filter grammar of one list, declared (as a `static`) by the list's owner.
 #[derive(Debug)]
 pub struct Fields<K: 'static> {
@@ -142,7 +145,7 @@ pub struct Fields<K: 'static> {
     operation: &'static str,
     ops: &'static [Op],
     fields: &'static [Field<K>],
-    open: Option<(Kind, fn(&str) -> K)>,
+    open: Option<OpenField<K>>,
     max_len: OnceLock<Option<usize>>,
 }
 

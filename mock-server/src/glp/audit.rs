@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::devices::{parse_filter, selected};
+use super::devices::{parse_filter, parse_select, selected};
 use super::render;
 use crate::AppState;
 use crate::error::{ApiError, GlpStandard};
@@ -84,7 +84,7 @@ impl Row<AuditKey> for AuditEntry {
             AuditKey::CreatedAt => Prop::Time(self.at),
             AuditKey::Username => Prop::Str(&self.user),
             AuditKey::WorkspaceId => Prop::Uuid(self.workspace.0),
-            AuditKey::HasDetails => Prop::Bool(!self.details.is_empty()),
+            AuditKey::HasDetails => Prop::Bool(self.has_details()),
         }
     }
 }
@@ -142,14 +142,7 @@ async fn list_logs(
             .map_err(|e| Error::bad_request(e.to_string()).with_field("sort"))?,
         None => vec![],
     };
-    let select = q
-        .get("select")
-        .map(|s| {
-            AUDIT_SELECT
-                .parse(s)
-                .map_err(|e| Error::bad_request(e.to_string()).with_field("select"))
-        })
-        .transpose()?;
+    let select = parse_select(&AUDIT_SELECT, q.get("select"))?;
     let all = q.get("all").map(str::to_lowercase);
     let mut entries = state
         .store
@@ -192,7 +185,7 @@ async fn log_detail(
         .into_iter()
         .find(|e| e.id == id)
         .ok_or_else(|| Error::not_found(format!("audit log {id} not found")))?;
-    if entry.details.is_empty() {
+    if !entry.has_details() {
         return Err(Error::not_found(format!(
             "audit log {id} has no details (hasDetails is false)"
         )));

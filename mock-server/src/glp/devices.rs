@@ -105,7 +105,7 @@ async fn list_devices(
         })?),
         None => None,
     };
-    let select = parse_select(q.get("select"))?;
+    let select = parse_select(&DEVICE_SELECT, q.get("select"))?;
     // Devices are borrowed under the read lock, and only the page is ordered and rendered: the
     // first `offset + limit` are selected in linear time, then sorted.
     let (total, items) = state.store.with(|g: &GlpWorld| {
@@ -147,7 +147,7 @@ async fn get_device(
     q: QueryParams<GlpStandard>,
 ) -> Result<Json<Value>, Error> {
     let id = super::parse_id::<GlpStandard>(&raw, "id", StatusCode::BAD_REQUEST)?;
-    let select = parse_select(q.get("select"))?;
+    let select = parse_select(&DEVICE_SELECT, q.get("select"))?;
     state
         .store
         .with(|g: &GlpWorld| {
@@ -163,10 +163,13 @@ async fn get_device(
 /// The properties `select` may name: the spec's `Device` schema.
 static DEVICE_SELECT: Selectable = Selectable::new("glp-platform", "Device");
 
-/// Parses a `select` parameter against `Device`, answering 400 naming the property.
-fn parse_select(raw: Option<&str>) -> Result<Option<Select>, Error> {
+/// Parses a `select` parameter against `schema`, answering 400 naming the property.
+pub(crate) fn parse_select(
+    schema: &Selectable,
+    raw: Option<&str>,
+) -> Result<Option<Select>, Error> {
     raw.map(|s| {
-        DEVICE_SELECT
+        schema
             .parse(s)
             .map_err(|e| Error::bad_request(e.to_string()).with_field("select"))
     })

@@ -472,7 +472,7 @@ pub(crate) fn audit_entry(e: &AuditEntry) -> Value {
         "updatedAt": rfc3339_millis(e.at),
         "user": {"username": e.user},
         "workspace": {"id": e.workspace.0, "workspaceName": e.workspace.1},
-        "hasDetails": !e.details.is_empty(),
+        "hasDetails": e.has_details(),
     })
 }
 
@@ -482,7 +482,7 @@ pub(crate) fn audit_detail(e: &AuditEntry) -> Value {
         "id": e.id,
         "type": "audit-log/logs/detail",
         "header": e.description,
-        "body": e.details.iter()
+        "body": e.details().iter()
             .map(|(name, value)| json!({"name": name, "value": value}))
             .collect::<Vec<_>>(),
     })

@@ -317,9 +317,22 @@ pub struct AuditEntry {
     pub user: String,
     /// The workspace it happened in, and its name.
     pub workspace: (Uuid, String),
-    /// What `GET /audit-log/v1/logs/{id}/detail` lists, name to value (empty: `hasDetails`
-    /// is false and the detail answers 404).
-    pub details: Vec<(&'static str, String)>,
+    /// The audited write it shows; `None` for device entries, which have no detail
+    /// (`hasDetails` false, and the detail answers 404).
+    pub event: Option<AuditEvent>,
+}
+
+impl AuditEntry {
+    /// Whether `GET /audit-log/v1/logs/{id}/detail` has anything to show.
+    pub fn has_details(&self) -> bool {
+        self.event.is_some()
+    }
+
+    /// What the detail lists, name to value (empty without [`AuditEntry::event`]). Built
+    /// here, not by [`GlpWorld::audit_for`], so listing the trail pays nothing for it.
+    pub fn details(&self) -> Vec<(&'static str, String)> {
+        self.event.as_ref().map(details).unwrap_or_default()
+    }
 }
 
 static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
@@ -587,7 +600,7 @@ impl GlpWorld {
                 at: v.tenant.created_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
                 user: "system".into(),
                 workspace: (v.tenant.id, v.tenant.name.clone()),
-                details: Vec::new(),
+                event: None,
             });
         }
         for e in &self.audit {
@@ -612,7 +625,7 @@ impl GlpWorld {
                 at: e.at,
                 user: e.client_id.to_string(),
                 workspace,
-                details: details(e),
+                event: Some(e.clone()),
             });
         }
         // Newest first; equal times keep the later write first.
@@ -958,7 +971,6 @@ fn stable_id(parts: &[&str]) -> Uuid {
     Uuid::from_u64_pair(a.finish(), b.finish())
 }
 
-/// `(category, description)` of an audited write.
 /// The detail lines of an audited write: what was done, by which API client, to which
 /// workspace.
 fn details(e: &AuditEvent) -> Vec<(&'static str, String)> {
@@ -984,6 +996,7 @@ fn details(e: &AuditEvent) -> Vec<(&'static str, String)> {
     out
 }
 
+/// `(category, description)` of an audited write.
 fn describe(e: &AuditEvent) -> (&'static str, String) {
     let who = &e.client_id;
     let target = e.subject.as_ref().map(|s| format!("{} ({})", s.name, s.id));
